@@ -58,9 +58,9 @@ type Contact struct {
 	IsCustomer    bool      `json:"IsCustomer,omitempty"`
 
 	// Set on responses to batched writes when an element failed.
-	HasValidationErrors   bool              `json:"HasValidationErrors,omitempty"`
-	ValidationErrors      []ValidationError `json:"ValidationErrors,omitempty"`
-	StatusAttributeString string            `json:"StatusAttributeString,omitempty"`
+	HasValidationErrors   bool                `json:"HasValidationErrors,omitempty"`
+	ValidationErrors      []ValidationMessage `json:"ValidationErrors,omitempty"`
+	StatusAttributeString string              `json:"StatusAttributeString,omitempty"`
 }
 
 // LineItem is a line of an invoice or credit note.
@@ -94,10 +94,12 @@ type Invoice struct {
 	Total           *Money     `json:"Total,omitempty"`
 	AmountDue       *Money     `json:"AmountDue,omitempty"`
 	AmountPaid      *Money     `json:"AmountPaid,omitempty"`
+	AmountCredited  *Money     `json:"AmountCredited,omitempty"`
+	UpdatedDateUTC  *Time      `json:"UpdatedDateUTC,omitempty"`
 
-	HasErrors             bool              `json:"HasErrors,omitempty"`
-	ValidationErrors      []ValidationError `json:"ValidationErrors,omitempty"`
-	StatusAttributeString string            `json:"StatusAttributeString,omitempty"`
+	HasErrors             bool                `json:"HasErrors,omitempty"`
+	ValidationErrors      []ValidationMessage `json:"ValidationErrors,omitempty"`
+	StatusAttributeString string              `json:"StatusAttributeString,omitempty"`
 }
 
 // CreditNote is a Xero credit note (ledger writes Type ACCRECCREDIT).
@@ -116,11 +118,12 @@ type CreditNote struct {
 	TotalTax         *Money       `json:"TotalTax,omitempty"`
 	Total            *Money       `json:"Total,omitempty"`
 	RemainingCredit  *Money       `json:"RemainingCredit,omitempty"`
+	UpdatedDateUTC   *Time        `json:"UpdatedDateUTC,omitempty"`
 	Allocations      []Allocation `json:"Allocations,omitempty"`
 
-	HasErrors             bool              `json:"HasErrors,omitempty"`
-	ValidationErrors      []ValidationError `json:"ValidationErrors,omitempty"`
-	StatusAttributeString string            `json:"StatusAttributeString,omitempty"`
+	HasErrors             bool                `json:"HasErrors,omitempty"`
+	ValidationErrors      []ValidationMessage `json:"ValidationErrors,omitempty"`
+	StatusAttributeString string              `json:"StatusAttributeString,omitempty"`
 }
 
 // Allocation applies a credit note to an invoice.
@@ -129,6 +132,9 @@ type Allocation struct {
 	Invoice      *Invoice `json:"Invoice"`
 	Amount       Money    `json:"Amount"`
 	Date         string   `json:"Date"`
+
+	ValidationErrors      []ValidationMessage `json:"ValidationErrors,omitempty"`
+	StatusAttributeString string              `json:"StatusAttributeString,omitempty"`
 }
 
 // AccountRef points at an account by id or code.
@@ -147,12 +153,12 @@ type Payment struct {
 	Reference string      `json:"Reference,omitempty"`
 	Status    string      `json:"Status,omitempty"`
 
-	HasValidationErrors   bool              `json:"HasValidationErrors,omitempty"`
-	ValidationErrors      []ValidationError `json:"ValidationErrors,omitempty"`
-	StatusAttributeString string            `json:"StatusAttributeString,omitempty"`
+	HasValidationErrors   bool                `json:"HasValidationErrors,omitempty"`
+	ValidationErrors      []ValidationMessage `json:"ValidationErrors,omitempty"`
+	StatusAttributeString string              `json:"StatusAttributeString,omitempty"`
 }
 
-// ValidationError is one message Xero attached to an element.
-type ValidationError struct {
+// ValidationMessage is one message Xero attached to an element.
+type ValidationMessage struct {
 	Message string `json:"Message"`
 }

@@ -1,0 +1,194 @@
+package xero
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Batch writes send summarizeErrors=false: Xero answers 200 with one element
+// per input, in order, each carrying its own ValidationErrors (see Err).
+
+var batchQuery = url.Values{"summarizeErrors": {"false"}}
+
+// lookupChunk bounds the values per filtered GET so URLs stay short.
+const lookupChunk = 25
+
+func chunks(vals []string, n int) [][]string {
+	var out [][]string
+	for len(vals) > n {
+		out = append(out, vals[:n])
+		vals = vals[n:]
+	}
+	if len(vals) > 0 {
+		out = append(out, vals)
+	}
+	return out
+}
+
+// whereString quotes a value for a Xero where filter.
+func whereString(s string) string {
+	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+}
+
+// whereAnyOf builds `Field=="a" OR Field=="b"`.
+func whereAnyOf(field string, vals []string) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = field + "==" + whereString(v)
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// CreateContacts creates or updates (matched on ContactNumber) contacts.
+func (c *Client) CreateContacts(ctx context.Context, key string, cs []Contact) ([]Contact, error) {
+	var out struct{ Contacts []Contact }
+	err := c.do(ctx, call{method: http.MethodPost, path: "/Contacts", query: batchQuery, key: key, body: map[string]any{"Contacts": cs}, out: &out})
+	return out.Contacts, err
+}
+
+// ContactsByNumber finds contacts by ContactNumber.
+func (c *Client) ContactsByNumber(ctx context.Context, numbers []string) ([]Contact, error) {
+	return c.contactsWhere(ctx, "ContactNumber", numbers)
+}
+
+// ContactsByName finds active contacts by exact Name.
+func (c *Client) ContactsByName(ctx context.Context, names []string) ([]Contact, error) {
+	return c.contactsWhere(ctx, "Name", names)
+}
+
+func (c *Client) contactsWhere(ctx context.Context, field string, vals []string) ([]Contact, error) {
+	var all []Contact
+	for _, ch := range chunks(vals, lookupChunk) {
+		var out struct{ Contacts []Contact }
+		q := url.Values{"where": {whereAnyOf(field, ch)}}
+		if err := c.do(ctx, call{method: http.MethodGet, path: "/Contacts", query: q, out: &out}); err != nil {
+			return nil, err
+		}
+		all = append(all, out.Contacts...)
+	}
+	return all, nil
+}
+
+// CreateInvoices creates invoices (PUT: never updates an existing one).
+func (c *Client) CreateInvoices(ctx context.Context, key string, invs []Invoice) ([]Invoice, error) {
+	var out struct{ Invoices []Invoice }
+	err := c.do(ctx, call{method: http.MethodPut, path: "/Invoices", query: batchQuery, key: key, body: map[string]any{"Invoices": invs}, out: &out})
+	return normInvoices(out.Invoices), err
+}
+
+// InvoicesByNumber finds invoices by InvoiceNumber (InvoiceNumbers param).
+func (c *Client) InvoicesByNumber(ctx context.Context, numbers []string) ([]Invoice, error) {
+	return c.invoicesParam(ctx, "InvoiceNumbers", numbers)
+}
+
+// Invoices reads invoices by InvoiceID.
+func (c *Client) Invoices(ctx context.Context, ids []string) ([]Invoice, error) {
+	return c.invoicesParam(ctx, "IDs", ids)
+}
+
+func (c *Client) invoicesParam(ctx context.Context, param string, vals []string) ([]Invoice, error) {
+	var all []Invoice
+	for _, ch := range chunks(vals, lookupChunk) {
+		var out struct{ Invoices []Invoice }
+		q := url.Values{param: {strings.Join(ch, ",")}}
+		if err := c.do(ctx, call{method: http.MethodGet, path: "/Invoices", query: q, out: &out}); err != nil {
+			return nil, err
+		}
+		all = append(all, normInvoices(out.Invoices)...)
+	}
+	return all, nil
+}
+
+// CreatePayments applies payments to invoices (PUT /Payments).
+func (c *Client) CreatePayments(ctx context.Context, key string, ps []Payment) ([]Payment, error) {
+	var out struct{ Payments []Payment }
+	err := c.do(ctx, call{method: http.MethodPut, path: "/Payments", query: batchQuery, key: key, body: map[string]any{"Payments": ps}, out: &out})
+	return normPayments(out.Payments), err
+}
+
+// PaymentsByReference finds payments by exact Reference.
+func (c *Client) PaymentsByReference(ctx context.Context, reference string) ([]Payment, error) {
+	return c.paymentsWhere(ctx, "Reference=="+whereString(reference))
+}
+
+// PaymentsForInvoice lists the payments applied to one invoice.
+func (c *Client) PaymentsForInvoice(ctx context.Context, invoiceID string) ([]Payment, error) {
+	return c.paymentsWhere(ctx, `Invoice.InvoiceID==guid(`+whereString(invoiceID)+`)`)
+}
+
+func (c *Client) paymentsWhere(ctx context.Context, where string) ([]Payment, error) {
+	var out struct{ Payments []Payment }
+	err := c.do(ctx, call{method: http.MethodGet, path: "/Payments", query: url.Values{"where": {where}}, out: &out})
+	return normPayments(out.Payments), err
+}
+
+// CreateCreditNotes creates credit notes (PUT /CreditNotes).
+func (c *Client) CreateCreditNotes(ctx context.Context, key string, cns []CreditNote) ([]CreditNote, error) {
+	var out struct{ CreditNotes []CreditNote }
+	err := c.do(ctx, call{method: http.MethodPut, path: "/CreditNotes", query: batchQuery, key: key, body: map[string]any{"CreditNotes": cns}, out: &out})
+	return normCreditNotes(out.CreditNotes), err
+}
+
+// CreditNotesByNumber finds credit notes by CreditNoteNumber.
+func (c *Client) CreditNotesByNumber(ctx context.Context, numbers []string) ([]CreditNote, error) {
+	var all []CreditNote
+	for _, ch := range chunks(numbers, lookupChunk) {
+		var out struct{ CreditNotes []CreditNote }
+		q := url.Values{"where": {whereAnyOf("CreditNoteNumber", ch)}}
+		if err := c.do(ctx, call{method: http.MethodGet, path: "/CreditNotes", query: q, out: &out}); err != nil {
+			return nil, err
+		}
+		all = append(all, normCreditNotes(out.CreditNotes)...)
+	}
+	return all, nil
+}
+
+// AllocateCreditNote applies (part of) a credit note to an invoice.
+func (c *Client) AllocateCreditNote(ctx context.Context, key, creditNoteID string, a Allocation) (Allocation, error) {
+	var out struct{ Allocations []Allocation }
+	err := c.do(ctx, call{method: http.MethodPut, path: "/CreditNotes/" + url.PathEscape(creditNoteID) + "/Allocations", query: batchQuery, key: key, body: map[string]any{"Allocations": []Allocation{a}}, out: &out})
+	if err != nil {
+		return Allocation{}, err
+	}
+	if len(out.Allocations) == 0 {
+		return Allocation{}, &UnavailableError{Op: "PUT /CreditNotes/{id}/Allocations", StatusCode: 200, Sent: true}
+	}
+	got := out.Allocations[0]
+	got.Date = dateOnly(got.Date)
+	return got, got.Err(0)
+}
+
+// Dates read back are normalised to "YYYY-MM-DD" so callers compare them
+// with what they wrote; an unreadable date is left as Xero sent it.
+func dateOnly(s string) string {
+	if d, err := DateOnly(s); err == nil {
+		return d
+	}
+	return s
+}
+
+func normInvoices(vs []Invoice) []Invoice {
+	for i := range vs {
+		vs[i].Date, vs[i].DueDate = dateOnly(vs[i].Date), dateOnly(vs[i].DueDate)
+	}
+	return vs
+}
+
+func normCreditNotes(vs []CreditNote) []CreditNote {
+	for i := range vs {
+		vs[i].Date = dateOnly(vs[i].Date)
+		for j := range vs[i].Allocations {
+			vs[i].Allocations[j].Date = dateOnly(vs[i].Allocations[j].Date)
+		}
+	}
+	return vs
+}
+
+func normPayments(vs []Payment) []Payment {
+	for i := range vs {
+		vs[i].Date = dateOnly(vs[i].Date)
+	}
+	return vs
+}

@@ -1,0 +1,296 @@
+package xero
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Xero's published limits per organisation (per app connection) and per app.
+const (
+	DefaultConcurrent  = 5
+	DefaultPerMinute   = 60
+	DefaultDailyBudget = 5000
+	DefaultAppPerMin   = 10000
+)
+
+// Clock is the limiter's time source; tests inject one that advances on
+// After so a simulated day runs instantly.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// window counts events in the last rolling minute.
+type window struct{ at []time.Time }
+
+func (w *window) prune(now time.Time) {
+	cut := now.Add(-time.Minute)
+	i := 0
+	for i < len(w.at) && !w.at[i].After(cut) {
+		i++
+	}
+	w.at = w.at[i:]
+}
+
+// wait is how long until one more event fits under limit.
+func (w *window) wait(now time.Time, limit int) time.Duration {
+	w.prune(now)
+	if len(w.at) < limit {
+		return 0
+	}
+	return w.at[len(w.at)-limit].Add(time.Minute).Sub(now)
+}
+
+// AppLimiter is the app-wide per-minute budget shared by every organisation.
+type AppLimiter struct {
+	mu      sync.Mutex
+	limit   int
+	clock   Clock
+	win     window
+	blocked time.Time
+}
+
+// NewAppLimiter shares perMinute calls (≤0 means Xero's 10 000) among all
+// organisations; clock nil means the wall clock.
+func NewAppLimiter(perMinute int, clock Clock) *AppLimiter {
+	if perMinute <= 0 {
+		perMinute = DefaultAppPerMin
+	}
+	if clock == nil {
+		clock = realClock{}
+	}
+	return &AppLimiter{limit: perMinute, clock: clock}
+}
+
+func (a *AppLimiter) reserve(now time.Time) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if d := a.blocked.Sub(now); d > 0 {
+		return d
+	}
+	if d := a.win.wait(now, a.limit); d > 0 {
+		return d
+	}
+	a.win.at = append(a.win.at, now)
+	return 0
+}
+
+func (a *AppLimiter) block(until time.Time) {
+	a.mu.Lock()
+	if until.After(a.blocked) {
+		a.blocked = until
+	}
+	a.mu.Unlock()
+}
+
+func (a *AppLimiter) remaining(now time.Time) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.win.prune(now)
+	return a.limit - len(a.win.at)
+}
+
+// LimiterConfig sets one organisation's limits; zero values take Xero's.
+type LimiterConfig struct {
+	Concurrent  int
+	PerMinute   int
+	DailyBudget int // calls per UTC day
+	App         *AppLimiter
+	Clock       Clock
+}
+
+// Limiter paces one organisation's calls so ledger never draws a 429:
+// ≤ Concurrent in flight, ≤ PerMinute per rolling minute, ≤ DailyBudget per
+// UTC day, within the shared app budget, and never beyond what Xero's
+// X-*Limit-Remaining headers say is left.
+type Limiter struct {
+	cfg LimiterConfig
+	sem chan struct{}
+
+	mu       sync.Mutex
+	min      window
+	day      time.Time // start of the current UTC day
+	dayUsed  int
+	srvDay   int // Xero's X-DayLimit-Remaining minus calls since; -1 unknown
+	blocked  time.Time
+	inFlight int
+}
+
+// NewLimiter builds an organisation's limiter.
+func NewLimiter(cfg LimiterConfig) *Limiter {
+	if cfg.Concurrent <= 0 {
+		cfg.Concurrent = DefaultConcurrent
+	}
+	if cfg.PerMinute <= 0 {
+		cfg.PerMinute = DefaultPerMinute
+	}
+	if cfg.DailyBudget <= 0 {
+		cfg.DailyBudget = DefaultDailyBudget
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	return &Limiter{cfg: cfg, sem: make(chan struct{}, cfg.Concurrent), srvDay: -1}
+}
+
+func utcDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func (l *Limiter) rollDay(now time.Time) {
+	if d := utcDay(now); !d.Equal(l.day) {
+		l.day, l.dayUsed, l.srvDay = d, 0, -1
+	}
+}
+
+func (l *Limiter) dayLeft() int {
+	left := l.cfg.DailyBudget - l.dayUsed
+	if l.srvDay >= 0 && l.srvDay < left {
+		left = l.srvDay
+	}
+	return max(left, 0)
+}
+
+// Wait takes a slot for one call, blocking while the minute or concurrency
+// limits say so. When today's budget is spent it returns a *RateLimitError
+// at once (Problem "day", Reset at the next UTC midnight) so the caller can
+// park the organisation. Every successful Wait must be paired with Done.
+func (l *Limiter) Wait(ctx context.Context) error {
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	for {
+		now := l.cfg.Clock.Now()
+		l.mu.Lock()
+		l.rollDay(now)
+		if l.dayLeft() == 0 {
+			reset := l.day.Add(24 * time.Hour)
+			l.mu.Unlock()
+			<-l.sem
+			return &RateLimitError{Problem: "day", RetryAfter: reset.Sub(now), Reset: reset}
+		}
+		wait := max(l.blocked.Sub(now), l.min.wait(now, l.cfg.PerMinute))
+		if wait <= 0 && l.cfg.App != nil {
+			wait = l.cfg.App.reserve(now)
+		}
+		if wait <= 0 {
+			l.min.at = append(l.min.at, now)
+			l.dayUsed++
+			if l.srvDay > 0 {
+				l.srvDay--
+			}
+			l.inFlight++
+			l.mu.Unlock()
+			return nil
+		}
+		l.mu.Unlock()
+		select {
+		case <-l.cfg.Clock.After(wait):
+		case <-ctx.Done():
+			<-l.sem
+			return ctx.Err()
+		}
+	}
+}
+
+// Done releases the slot taken by Wait and learns from the response
+// headers (nil when no response arrived).
+func (l *Limiter) Done(h http.Header) {
+	l.Observe(h)
+	l.mu.Lock()
+	l.inFlight--
+	l.mu.Unlock()
+	<-l.sem
+}
+
+// Observe applies Xero's X-MinLimit-Remaining, X-DayLimit-Remaining,
+// X-AppMinLimit-Remaining, Retry-After and X-Rate-Limit-Problem headers.
+func (l *Limiter) Observe(h http.Header) {
+	if h == nil {
+		return
+	}
+	now := l.cfg.Clock.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rollDay(now)
+	if n, ok := headerInt(h, "X-DayLimit-Remaining"); ok {
+		l.srvDay = n
+	}
+	if n, ok := headerInt(h, "X-MinLimit-Remaining"); ok && n <= 0 {
+		until := now.Add(time.Minute)
+		if len(l.min.at) > 0 {
+			until = l.min.at[0].Add(time.Minute)
+		}
+		if until.After(l.blocked) {
+			l.blocked = until
+		}
+	}
+	if n, ok := headerInt(h, "X-AppMinLimit-Remaining"); ok && n <= 0 && l.cfg.App != nil {
+		l.cfg.App.block(now.Add(time.Minute))
+	}
+	if s, ok := headerInt(h, "Retry-After"); ok && s > 0 {
+		until := now.Add(time.Duration(s) * time.Second)
+		switch h.Get("X-Rate-Limit-Problem") {
+		case "day":
+			l.srvDay = 0
+		case "appminute":
+			if l.cfg.App != nil {
+				l.cfg.App.block(until)
+			}
+		default:
+			if until.After(l.blocked) {
+				l.blocked = until
+			}
+		}
+	}
+}
+
+func headerInt(h http.Header, k string) (int, bool) {
+	v := h.Get(k)
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil
+}
+
+// LimitStatus is a snapshot for metrics and batching decisions.
+type LimitStatus struct {
+	MinuteRemaining    int
+	DayRemaining       int
+	AppMinuteRemaining int // -1 without an app limiter
+	InFlight           int
+}
+
+// Remaining reports what is left now.
+func (l *Limiter) Remaining() LimitStatus {
+	now := l.cfg.Clock.Now()
+	l.mu.Lock()
+	l.rollDay(now)
+	l.min.prune(now)
+	s := LimitStatus{
+		MinuteRemaining: l.cfg.PerMinute - len(l.min.at),
+		DayRemaining:    l.dayLeft(),
+		InFlight:        l.inFlight,
+	}
+	l.mu.Unlock()
+	s.AppMinuteRemaining = -1
+	if l.cfg.App != nil {
+		s.AppMinuteRemaining = l.cfg.App.remaining(now)
+	}
+	return s
+}
+
+// DayRemaining is how many calls are left today, for batching decisions.
+func (l *Limiter) DayRemaining() int { return l.Remaining().DayRemaining }
