@@ -118,4 +118,3 @@ func NewHTTPClient(allowPrivate bool) *http.Client {
 
 // dialRefused reports whether err came from the private-address guard.
 func dialRefused(err error) bool { return errors.Is(err, ErrForbiddenAddress) }
-
