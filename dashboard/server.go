@@ -4,10 +4,16 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
+	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
+	"ledger/domain"
+	"ledger/magento"
 	"ledger/store"
 )
 
@@ -20,12 +26,54 @@ type Config struct {
 	// Healthy reports why ledger is not healthy (nil when it is): the
 	// database is open and the worker runs.
 	Healthy func() error
+
+	// Store is what the dashboard reads and writes. Nil means DB, through
+	// an adapter (see store.go); tests pass a fake.
+	Store Store
+	// Now is the clock (default time.Now); tests pin it.
+	Now func() time.Time
+
+	// Hooks into the other packages, wired in cmd/. A nil hook makes the
+	// page say the action is unavailable instead of failing.
+
+	// Pair performs the pairing call to Magento (protocol §12).
+	Pair func(ctx context.Context, in PairInput) (PairResult, error)
+	// RefreshReference rebuilds a binding's Xero reference cache now.
+	RefreshReference func(ctx context.Context, bindingID uint64) error
+	// DisconnectBinding has the effect of `ledger binding disconnect ID`.
+	DisconnectBinding func(ctx context.Context, bindingID uint64) error
+	// PaymentMethods lists the tenant's Magento payment methods (§7.2).
+	PaymentMethods func(ctx context.Context, tenantID string) ([]magento.PaymentMethod, error)
+	// RetryRun re-runs one sync run (`ledger sync retry RUN_ID`).
+	RetryRun func(ctx context.Context, runID uint64) error
+	// XeroDeepLink returns the go.xero.com URL of a Xero document of the
+	// given xref kind (domain.XrefInvoice, …), or "" when there is none.
+	XeroDeepLink func(kind, xeroID string) string
+}
+
+// PairInput is what the connect-magento form submits.
+type PairInput struct {
+	MagentoURL string
+	Code       string
+	Owner      *domain.User
+}
+
+// PairResult is what a successful pairing created.
+type PairResult struct {
+	TenantID  string
+	BindingID uint64
+	Warnings  []string
 }
 
 // Server serves every route of interfaces.md §4.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg      Config
+	store    Store
+	mux      *http.ServeMux
+	pages    map[string]*template.Template
+	sessions *sessions
+	throttle *throttle
+	secure   bool // PublicURL is https: cookies get Secure
 }
 
 // New builds the server and its route table. It fails when an embedded
@@ -34,17 +82,30 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), store: cfg.Store}
+	if s.store == nil {
+		s.store = dbStore{cfg.DB}
+	}
+	s.secure = strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://")
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	if s.sessions, err = newSessions(s.store, cfg.Logger, s.secure, cfg.Now); err != nil {
+		return nil, err
+	}
+	s.throttle = newThrottle(cfg.Now, 5, 15*time.Minute)
 	s.routes()
 	return s, nil
 }
 
-// Handler returns the root handler.
-func (s *Server) Handler() http.Handler { return s.mux }
-
-func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
-}
+// Handler returns the root handler: every route behind the security headers.
+func (s *Server) Handler() http.Handler { return securityHeaders(s.mux) }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	body := map[string]any{"status": "ok"}

@@ -1,0 +1,65 @@
+package dashboard
+
+import (
+	"html/template"
+	"net/http"
+
+	"ledger/domain"
+)
+
+type homeTile struct {
+	ID                   uint64
+	MagentoHost, OrgName string
+	StatusLabel          string
+	StatusClass          string
+	NeedsReauth          bool
+	Pending, Failed24h   int
+	LastSync             string
+	Chart                template.HTML
+}
+
+type pendingPrompt struct {
+	ID          uint64
+	MagentoHost string
+}
+
+type homeData struct {
+	PromptPair bool
+	Pending    []pendingPrompt
+	Tiles      []homeTile
+}
+
+const chartDays = 30
+
+// handleHome shows the first-run prompts and one health tile per binding.
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	vis, err := s.visibleBindings(c)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	now := s.cfg.Now()
+	d := homeData{PromptPair: len(vis) == 0}
+	for _, v := range vis {
+		if v.B.Status == domain.BindingPendingOAuth {
+			d.Pending = append(d.Pending, pendingPrompt{ID: v.B.ID, MagentoHost: v.MagentoHost()})
+		}
+		t := homeTile{ID: v.B.ID, MagentoHost: v.MagentoHost(), OrgName: v.OrgName(),
+			NeedsReauth: v.B.Status == domain.BindingNeedsReauth, LastSync: "never"}
+		t.StatusLabel, t.StatusClass = bindingStatus(v.B.Status)
+		if st, err := s.store.RunStats(v.B.ID); err == nil {
+			t.Pending, t.Failed24h = st.Pending, st.Failed24h
+			t.LastSync = agoOrNever(now, st.LastRunAt)
+		} else {
+			s.cfg.Logger.Warn("dashboard: run stats", "binding", v.B.ID, "err", err)
+			t.LastSync = agoOrNever(now, v.B.LastSyncAt)
+		}
+		days, err := s.store.DailyCounts(v.B.ID, chartDays)
+		if err != nil {
+			s.cfg.Logger.Warn("dashboard: daily counts", "binding", v.B.ID, "err", err)
+		}
+		t.Chart = chartSVG(days)
+		d.Tiles = append(d.Tiles, t)
+	}
+	s.render(w, r, http.StatusOK, "home", view{Title: "Home", User: c.user, CSRF: c.sess.CSRF, Nav: "home", Data: d})
+}

@@ -1,0 +1,101 @@
+package dashboard
+
+import (
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+type loginData struct{ Email, Error, Next string }
+
+const msgBadLogin = "Email or password is incorrect."
+
+// dummyHash is compared against when the email is unknown, so a wrong email
+// costs as long as a wrong password.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("ledger-no-such-user"), bcrypt.DefaultCost)
+	return h
+})
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	if sess := s.sessions.read(r); sess != nil && sess.UserID != 0 {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	s.loginPage(w, r, http.StatusOK, loginData{Next: r.URL.Query().Get("next")})
+}
+
+// loginPage renders the form with a fresh anonymous session that carries
+// the form's CSRF token.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, code int, d loginData) {
+	sess := s.sessions.start(0)
+	if err := s.sessions.write(w, sess); err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	s.render(w, r, code, "login", view{Title: "Log in", CSRF: sess.CSRF, Data: d})
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	sess := s.sessions.read(r)
+	if !s.csrfOK(r, sess) {
+		s.csrfFailed(w, r, nil)
+		return
+	}
+	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	password := r.PostFormValue("password")
+	keys := []string{"ip:" + clientIP(r), "email:" + email}
+	if wait := s.throttle.blocked(keys...); wait > 0 {
+		mins := int(math.Ceil(wait.Minutes()))
+		s.message(w, r, nil, http.StatusTooManyRequests, "Too many attempts",
+			fmt.Sprintf("Too many attempts — wait %d minute%s and try again.", mins, plural(mins)))
+		return
+	}
+	u, hash, err := s.store.UserByEmail(email)
+	if err != nil || u == nil {
+		hash = dummyHash()
+		u = nil
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
+		s.throttle.fail(keys...)
+		s.cfg.Logger.Info("dashboard: failed login", "ip", clientIP(r))
+		s.loginPage(w, r, http.StatusUnauthorized, loginData{Email: email, Error: msgBadLogin, Next: r.URL.Query().Get("next")})
+		return
+	}
+	s.throttle.reset(keys[1])
+	if err := s.sessions.write(w, s.sessions.start(u.ID)); err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	s.cfg.Logger.Info("dashboard: login", "user_id", u.ID)
+	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+}
+
+// safeNext keeps redirects after login on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/dashboard"
+	}
+	return next
+}
+
+// clientIP is the peer address; ledger does not trust forwarding headers.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,138 @@
+package dashboard
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"ledger/domain"
+)
+
+const syncPageSize = 50
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type runRow struct {
+	R                  *domain.SyncRun
+	Magento            string
+	StatusClass        string
+	XeroURL, XeroLabel string
+	ISO, Ago           string
+	Retryable          bool
+}
+
+type syncData struct {
+	Statuses, Bindings []option
+	MagentoID          string
+	Rows               []runRow
+	NextURL            string
+	Error              string
+}
+
+var runStatuses = []domain.RunStatus{domain.RunQueued, domain.RunRunning, domain.RunSucceeded, domain.RunFailed, domain.RunSkipped, domain.RunDeadLettered}
+
+// handleSyncList lists sync runs of the visible bindings, newest first,
+// filtered by status, binding and Magento id, paged by run id.
+func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	q := r.URL.Query()
+	vis, err := s.visibleBindings(c)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	d := syncData{MagentoID: strings.TrimSpace(q.Get("magento_id"))}
+	f := RunFilter{Limit: syncPageSize + 1, Status: domain.RunStatus(q.Get("status"))}
+	for _, st := range runStatuses {
+		d.Statuses = append(d.Statuses, option{Value: string(st), Label: string(st), Selected: st == f.Status})
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		f.Status, d.Error = "", "Unknown status filter; showing every status."
+	}
+	var tenantID string
+	if b := q.Get("binding"); b != "" {
+		v, err := s.binding(c, b)
+		if err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+		f.BindingID = v.B.ID
+	} else if !c.admin() {
+		tenantID = soleTenant(vis) // exact paging in the common one-store case
+	}
+	for _, v := range vis {
+		d.Bindings = append(d.Bindings, option{Value: strconv.FormatUint(v.B.ID, 10),
+			Label: v.MagentoHost() + " ↔ " + v.OrgName(), Selected: v.B.ID == f.BindingID})
+	}
+	if d.MagentoID != "" {
+		if f.MagentoID, err = strconv.ParseInt(d.MagentoID, 10, 64); err != nil || f.MagentoID <= 0 {
+			f.MagentoID, d.Error = 0, "The Magento id must be a whole number, such as 42."
+		}
+	}
+	f.BeforeID, _ = strconv.ParseUint(q.Get("before"), 10, 64)
+	runs, err := s.visibleRuns(c, vis, f, tenantID)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	if len(runs) > syncPageSize {
+		runs = runs[:syncPageSize]
+		next := url.Values{}
+		for _, k := range []string{"status", "binding", "magento_id"} {
+			if q.Get(k) != "" {
+				next.Set(k, q.Get(k))
+			}
+		}
+		next.Set("before", strconv.FormatUint(runs[len(runs)-1].ID, 10))
+		d.NextURL = "/dashboard/sync?" + next.Encode()
+	}
+	for _, run := range runs {
+		d.Rows = append(d.Rows, s.runRow(run))
+	}
+	s.render(w, r, http.StatusOK, "sync", view{Title: "Sync history", User: c.user, CSRF: c.sess.CSRF, Nav: "sync", Data: d})
+}
+
+// visibleRuns queries runs and drops any the user may not see. A merchant
+// with several tenants and no binding filter pages through all runs.
+func (s *Server) visibleRuns(c *reqCtx, vis []visibleBinding, f RunFilter, tenantID string) ([]*domain.SyncRun, error) {
+	f.TenantID = tenantID
+	if !c.admin() && f.BindingID == 0 && tenantID == "" && len(vis) == 0 {
+		return nil, nil
+	}
+	runs, err := s.store.ListRuns(f)
+	if err != nil {
+		return nil, err
+	}
+	if c.admin() {
+		return runs, nil
+	}
+	mine := map[string]bool{}
+	for _, v := range vis {
+		mine[v.T.ID] = true
+	}
+	out := runs[:0]
+	for _, run := range runs {
+		if mine[run.TenantID] {
+			out = append(out, run)
+		}
+	}
+	return out, nil
+}
+
+func soleTenant(vis []visibleBinding) string {
+	if countTenants(vis) == 1 {
+		return vis[0].T.ID
+	}
+	return ""
+}
+
+func countTenants(vis []visibleBinding) int {
+	seen := map[string]bool{}
+	for _, v := range vis {
+		seen[v.T.ID] = true
+	}
+	return len(seen)
+}

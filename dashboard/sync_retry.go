@@ -1,0 +1,31 @@
+package dashboard
+
+import (
+	"net/http"
+	"strconv"
+
+	"ledger/domain"
+)
+
+// handleRetry re-runs one failed run through the RetryRun hook.
+func (s *Server) handleRetry(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	run, err := s.run(c, r.PathValue("run"))
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	if s.cfg.RetryRun == nil {
+		s.message(w, r, c, http.StatusServiceUnavailable, "Retry unavailable", "Retrying from the dashboard is not available in this ledger; use `ledger sync retry` instead.")
+		return
+	}
+	if err := s.cfg.RetryRun(r.Context(), run.ID); err != nil {
+		s.cfg.Logger.Warn("dashboard: retry", "run", run.ID, "err", err)
+		code := http.StatusConflict
+		if domain.KindOf(err) == domain.EInternal || domain.KindOf(err) == domain.EUnavailable {
+			code = http.StatusServiceUnavailable
+		}
+		s.message(w, r, c, code, "Retry not possible", domain.MessageOf(err))
+		return
+	}
+	http.Redirect(w, r, "/dashboard/sync/"+strconv.FormatUint(run.ID, 10), http.StatusSeeOther)
+}
