@@ -77,4 +77,3 @@ func m(s string) *xero.Money { return xero.MoneyPtr(decimal.RequireFromString(s)
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func ptr[T any](v T) *T { return &v }
-
