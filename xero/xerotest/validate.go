@@ -1,0 +1,77 @@
+package xerotest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+// SpecPath is Xero's Accounting OpenAPI description every request is
+// checked against; override it with $XERO_OPENAPI.
+var SpecPath = "/work/shared/xero-openapi/xero_accounting.yaml"
+
+var (
+	specOnce   sync.Once
+	specRouter routers.Router
+	specErr    error
+)
+
+// loadSpec parses the spec once per process.
+func loadSpec() (routers.Router, error) {
+	specOnce.Do(func() {
+		p := SpecPath
+		if env := os.Getenv("XERO_OPENAPI"); env != "" {
+			p = env
+		}
+		if _, err := os.Stat(p); err != nil {
+			specErr = fmt.Errorf("xerotest: Xero OpenAPI file %s is absent: %w", p, err)
+			return
+		}
+		doc, err := openapi3.NewLoader().LoadFromFile(p)
+		if err != nil {
+			specErr = err
+			return
+		}
+		specRouter, specErr = gorillamux.NewRouter(doc)
+	})
+	return specRouter, specErr
+}
+
+// validate checks one Accounting request against the spec. The request is
+// rewritten to the spec's server (api.xero.com) for routing only.
+func validate(r *http.Request, body []byte, apiPath string) error {
+	rt, err := loadSpec()
+	if err != nil {
+		return err
+	}
+	v := r.Clone(context.Background())
+	v.URL.Scheme, v.URL.Host, v.Host = "https", "api.xero.com", "api.xero.com"
+	v.URL.Path = "/api.xro/2.0" + apiPath
+	v.URL.RawPath = ""
+	v.Body = io.NopCloser(bytes.NewReader(body))
+	route, params, err := rt.FindRoute(v)
+	if err != nil {
+		return fmt.Errorf("%s %s: no such operation in Xero's API: %w", r.Method, apiPath, err)
+	}
+	err = openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+		Request: v, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{
+			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+			MultiError:          true,
+			SkipSettingDefaults: true,
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("%s %s (%s): %w", r.Method, apiPath, route.Operation.OperationID, err)
+	}
+	return nil
+}
