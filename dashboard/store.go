@@ -50,11 +50,8 @@ type DayCount struct {
 	Failed int
 }
 
-// dbStore adapts *store.DB to Store. Methods the store does not have yet
-// answer EUnavailable; they are switched over as the store lands.
+// dbStore adapts *store.DB to Store; a nil DB answers EUnavailable.
 type dbStore struct{ db *store.DB }
-
-var errStoreMissing = domain.Errorf(domain.EUnavailable, "This part of the database is not available yet; try again after upgrading ledger.")
 
 func (d dbStore) ok() error {
 	if d.db == nil {
@@ -105,13 +102,64 @@ func (d dbStore) ListBindings() ([]*domain.Binding, error) {
 	return d.db.ListBindings()
 }
 
-func (d dbStore) UpdateBinding(uint64, func(*domain.Binding) error) (*domain.Binding, error) {
-	return nil, errStoreMissing
+func (d dbStore) UpdateBinding(id uint64, fn func(*domain.Binding) error) (*domain.Binding, error) {
+	if err := d.ok(); err != nil {
+		return nil, err
+	}
+	return d.db.UpdateBinding(id, fn)
 }
-func (d dbStore) Reference(uint64) (*domain.ReferenceCache, error) { return nil, errStoreMissing }
-func (d dbStore) Run(uint64) (*domain.SyncRun, error)              { return nil, errStoreMissing }
-func (d dbStore) ListRuns(RunFilter) ([]*domain.SyncRun, error)    { return nil, errStoreMissing }
-func (d dbStore) RunStats(...uint64) (RunStats, error)             { return RunStats{}, errStoreMissing }
-func (d dbStore) DailyCounts(uint64, int) ([]DayCount, error)      { return nil, errStoreMissing }
-func (d dbStore) PutSecret(string, []byte) error                   { return errStoreMissing }
-func (d dbStore) Secret(string) ([]byte, error)                    { return nil, errStoreMissing }
+
+func (d dbStore) Reference(bindingID uint64) (*domain.ReferenceCache, error) {
+	if err := d.ok(); err != nil {
+		return nil, err
+	}
+	return d.db.Reference(bindingID)
+}
+
+func (d dbStore) Run(id uint64) (*domain.SyncRun, error) {
+	if err := d.ok(); err != nil {
+		return nil, err
+	}
+	return d.db.Run(id)
+}
+
+func (d dbStore) ListRuns(f RunFilter) ([]*domain.SyncRun, error) {
+	if err := d.ok(); err != nil {
+		return nil, err
+	}
+	return d.db.ListRuns(store.RunFilter(f))
+}
+
+func (d dbStore) RunStats(bindingIDs ...uint64) (RunStats, error) {
+	if err := d.ok(); err != nil {
+		return RunStats{}, err
+	}
+	st, err := d.db.RunStats(bindingIDs...)
+	return RunStats(st), err
+}
+
+func (d dbStore) DailyCounts(bindingID uint64, days int) ([]DayCount, error) {
+	if err := d.ok(); err != nil {
+		return nil, err
+	}
+	dc, err := d.db.DailyCounts(bindingID, days)
+	out := make([]DayCount, len(dc))
+	for i, c := range dc {
+		out[i] = DayCount(c)
+	}
+	return out, err
+}
+
+func (d dbStore) PutSecret(path string, value []byte) error {
+	if err := d.ok(); err != nil {
+		return err
+	}
+	return d.db.PutSecret(path, value)
+}
+
+func (d dbStore) Secret(path string) ([]byte, error) {
+	if err := d.ok(); err != nil {
+		return nil, err
+	}
+	return d.db.Secret(path)
+}
