@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"syscall"
 	"time"
 
 	"ledger/domain"
@@ -34,20 +35,20 @@ func ensureDataDir(dir string) error {
 // create or change anything; read-write ones create the data directory and
 // the master key on first use.
 func openDatabase(cfg *Config, getenv func(string) (string, bool), readOnly bool, log *slog.Logger) (*store.DB, error) {
+	if !readOnly {
+		if err := ensureDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
 	path := cfg.DBPath()
 	dbExists := true
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		dbExists = false
 	} else if err != nil {
 		return nil, domain.Wrap(domain.EInvalid, err, "cannot read the data directory %s; check its permissions", cfg.DataDir)
 	}
 	if readOnly && !dbExists {
 		return nil, errNoDatabase
-	}
-	if !readOnly {
-		if err := ensureDataDir(cfg.DataDir); err != nil {
-			return nil, err
-		}
 	}
 	key, err := loadMasterKey(cfg, getenv, dbExists, !readOnly, log)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -123,7 +124,7 @@ func newRootCommand(d *deps) *cobra.Command {
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return d.prepare(c) },
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%s", err.Error()) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%s", flagErrorMessage(err)) })
 	addGlobalFlags(root.PersistentFlags(), &d.cfg)
 
 	root.AddCommand(
@@ -195,4 +196,17 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// flagErrorMessage drops a parser's internals from pflag's message:
+// `invalid argument "x" for "--n" flag: strconv.ParseInt: …` keeps the
+// part before the second colon.
+func flagErrorMessage(err error) string {
+	msg := err.Error()
+	if strings.HasPrefix(msg, "invalid argument ") {
+		if i := strings.Index(msg, " flag: "); i > 0 {
+			return msg[:i+len(" flag")] + ": " + "give a valid value"
+		}
+	}
+	return msg
 }
