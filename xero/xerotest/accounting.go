@@ -76,22 +76,25 @@ func (s *Server) accounting(w http.ResponseWriter, r *http.Request) {
 	s.limitHeaders(w.Header(), o, now)
 	defer func() { s.mu.Lock(); o.inFlight--; s.mu.Unlock() }()
 
+	f := s.fault
+	if f != nil && f.Times > 0 {
+		if f.Times--; f.Times == 0 {
+			s.fault = nil
+		}
+	}
 	key := r.Header.Get("Idempotency-Key")
 	write := r.Method != http.MethodGet
 	if write && key != "" {
 		if rp := s.idem[tenant+"\x00"+key]; rp != nil && now.Sub(rp.at) < IdempotencyWindow {
 			s.calls["replay"]++
 			s.mu.Unlock()
+			if f != nil && f.Drop && drop(w) {
+				return
+			}
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(rp.status)
 			_, _ = w.Write(rp.body)
 			return
-		}
-	}
-	f := s.fault
-	if f != nil && f.Times > 0 {
-		if f.Times--; f.Times == 0 {
-			s.fault = nil
 		}
 	}
 	s.mu.Unlock()
@@ -110,13 +113,8 @@ func (s *Server) accounting(w http.ResponseWriter, r *http.Request) {
 		s.idem[tenant+"\x00"+key] = &replay{status: rec.Code, body: rec.Body.Bytes(), at: now}
 	}
 	s.mu.Unlock()
-	if f != nil && f.Drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if c, _, err := hj.Hijack(); err == nil {
-				_ = c.Close()
-				return
-			}
-		}
+	if f != nil && f.Drop && drop(w) {
+		return
 	}
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
@@ -195,4 +193,18 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, o *org, path s
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"Title": "Not Found", "Status": 404, "Detail": fmt.Sprintf("The resource you're looking for cannot be found: %s %s", r.Method, path)})
 	}
+}
+
+// drop closes the connection without an answer.
+func drop(w http.ResponseWriter) bool {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return false
+	}
+	c, _, err := hj.Hijack()
+	if err != nil {
+		return false
+	}
+	_ = c.Close()
+	return true
 }

@@ -65,7 +65,9 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 	case "Contacts":
 		list := []xero.Contact{}
 		for _, c := range o.contacts {
-			if keep(func(f string) string { return map[string]string{"ContactNumber": c.ContactNumber, "Name": c.Name, "ContactID": c.ContactID, "EmailAddress": c.EmailAddress}[f] }) {
+			if keep(func(f string) string {
+				return map[string]string{"ContactNumber": c.ContactNumber, "Name": c.Name, "ContactID": c.ContactID, "EmailAddress": c.EmailAddress}[f]
+			}) {
 				list = append(list, *c)
 			}
 		}
@@ -74,7 +76,9 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 		list := []xero.Invoice{}
 		for _, v := range o.invoices {
 			if inList("IDs", v.InvoiceID) && inList("InvoiceNumbers", v.InvoiceNumber) &&
-				keep(func(f string) string { return map[string]string{"InvoiceNumber": v.InvoiceNumber, "Reference": v.Reference, "InvoiceID": v.InvoiceID}[f] }) {
+				keep(func(f string) string {
+					return map[string]string{"InvoiceNumber": v.InvoiceNumber, "Reference": v.Reference, "InvoiceID": v.InvoiceID}[f]
+				}) {
 				list = append(list, renderInvoice(*v))
 			}
 		}
@@ -82,7 +86,9 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 	case "CreditNotes":
 		list := []xero.CreditNote{}
 		for _, v := range o.creditNotes {
-			if keep(func(f string) string { return map[string]string{"CreditNoteNumber": v.CreditNoteNumber, "Reference": v.Reference, "CreditNoteID": v.CreditNoteID}[f] }) {
+			if keep(func(f string) string {
+				return map[string]string{"CreditNoteNumber": v.CreditNoteNumber, "Reference": v.Reference, "CreditNoteID": v.CreditNoteID}[f]
+			}) {
 				c := *v
 				c.Date = msDate(c.Date)
 				list = append(list, c)
