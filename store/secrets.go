@@ -104,6 +104,11 @@ func (db *DB) rotate(rewrap bool) (uint32, int, error) {
 	if err != nil {
 		return 0, 0, domain.Wrap(domain.EInternal, err, "a new data key could not be made; see the server log")
 	}
+	// next holds every term of old, so readers may use it before the commit
+	// lands; without this a reader could see rewrapped values it cannot open.
+	// Sealing writers are held off by krMu, so nothing is sealed under the
+	// new term unless the commit succeeds.
+	db.kr.Store(next)
 	n := 0
 	err = db.update(func(tx *bolt.Tx) error {
 		sealed, err := sealKeyring(db.master, next)
@@ -145,9 +150,9 @@ func (db *DB) rotate(rewrap bool) (uint32, int, error) {
 		return nil
 	})
 	if err != nil {
+		db.kr.Store(old)
 		return 0, 0, err
 	}
-	db.kr.Store(next)
 	db.log.Info("keyring rotated", "term", next.Active, "rewrapped", n)
 	return next.Active, n, nil
 }
