@@ -179,6 +179,9 @@ func (s setter) text(v any) (string, error) {
 	case nil:
 		return "", nil
 	case string:
+		if !utf8.ValidString(t) {
+			return "", s.fail(CodeInvalidFormat, "the value is not valid UTF-8 text — retype it")
+		}
 		return strings.TrimSpace(t), nil
 	case json.Number:
 		return t.String(), nil

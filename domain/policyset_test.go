@@ -254,3 +254,35 @@ func TestPolicyKeysCoverEveryField(t *testing.T) {
 		t.Error("PolicyKeys returns shared storage")
 	}
 }
+
+// FuzzPolicySet feeds arbitrary CLI values to every key: Set never panics,
+// and either fails with a coded EInvalid leaving the policy alone, or stores
+// a value that Get prints and Set accepts back.
+func FuzzPolicySet(f *testing.F) {
+	for _, seed := range []string{"true", "null", "2026-01-01", "[1,2]", `{"20":"OUTPUT2"}`, "200", `"x"`, "{", "-1", "1e400"} {
+		f.Add(uint8(0), seed)
+	}
+	f.Fuzz(func(t *testing.T, k uint8, value string) {
+		keys := PolicyKeys()
+		key := keys[int(k)%len(keys)]
+		p := DefaultPolicy()
+		err := p.Set(key, value, testRef())
+		if err != nil {
+			var de *Error
+			if !errors.As(err, &de) || de.Kind != EInvalid || de.Code == "" {
+				t.Fatalf("Set(%s, %q) = %v, want a coded EInvalid", key, value, err)
+			}
+			if diff := cmp.Diff(DefaultPolicy(), p); diff != "" {
+				t.Fatalf("failed Set changed the policy:\n%s", diff)
+			}
+			return
+		}
+		q := DefaultPolicy()
+		if err := q.Set(key, p.Get(key), testRef()); err != nil {
+			t.Fatalf("Set(%s, Get()=%s) = %v", key, p.Get(key), err)
+		}
+		if q.Get(key) != p.Get(key) {
+			t.Fatalf("round trip of %s: %s != %s", key, q.Get(key), p.Get(key))
+		}
+	})
+}
