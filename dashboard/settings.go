@@ -173,7 +173,8 @@ func idList(text string) string {
 		}
 		n, err := strconv.ParseInt(part, 10, 64)
 		if err != nil {
-			return strconv.Quote(text)
+			b, _ := json.Marshal(text)
+			return string(b)
 		}
 		ids = append(ids, n)
 	}

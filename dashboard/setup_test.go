@@ -34,7 +34,7 @@ func (c *clock) Add(d time.Duration) {
 const password = "correct horse battery staple"
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	st    *fakeStore
 	clock *clock
 	srv   *Server
@@ -46,7 +46,7 @@ type fixture struct {
 // setup builds a server over a fake store holding an admin, two merchants
 // (alice owns tenant-a and binding 10, bob owns tenant-b and binding 20) and
 // runs of both. modify may set hooks on the config before New.
-func setup(t *testing.T, modify ...func(*Config)) *fixture {
+func setup(t testing.TB, modify ...func(*Config)) *fixture {
 	t.Helper()
 	st := newFakeStore()
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
