@@ -40,13 +40,20 @@ func (w *window) prune(now time.Time) {
 	w.at = w.at[i:]
 }
 
-// wait is how long until one more event fits under limit.
-func (w *window) wait(now time.Time, limit int) time.Duration {
+// wait is how long until one more event fits under limit when pending
+// more are in flight (they enter the window when they finish, because Xero
+// stamps a call somewhere between our send and its answer). -1 means
+// "until an in-flight call finishes".
+func (w *window) wait(now time.Time, limit, pending int) time.Duration {
 	w.prune(now)
-	if len(w.at) < limit {
+	free := limit - pending
+	if len(w.at) < free {
 		return 0
 	}
-	return w.at[len(w.at)-limit].Add(time.Minute).Sub(now)
+	if free <= 0 {
+		return -1
+	}
+	return w.at[len(w.at)-free].Add(time.Minute).Sub(now)
 }
 
 // AppLimiter is the app-wide per-minute budget shared by every organisation.
@@ -55,6 +62,7 @@ type AppLimiter struct {
 	limit   int
 	clock   Clock
 	win     window
+	pending int
 	blocked time.Time
 }
 
@@ -76,11 +84,21 @@ func (a *AppLimiter) reserve(now time.Time) time.Duration {
 	if d := a.blocked.Sub(now); d > 0 {
 		return d
 	}
-	if d := a.win.wait(now, a.limit); d > 0 {
+	if d := a.win.wait(now, a.limit, a.pending); d != 0 {
+		if d < 0 {
+			d = time.Second
+		}
 		return d
 	}
-	a.win.at = append(a.win.at, now)
+	a.pending++
 	return 0
+}
+
+func (a *AppLimiter) done(now time.Time) {
+	a.mu.Lock()
+	a.pending--
+	a.win.at = append(a.win.at, now)
+	a.mu.Unlock()
 }
 
 func (a *AppLimiter) block(until time.Time) {
@@ -95,7 +113,7 @@ func (a *AppLimiter) remaining(now time.Time) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.win.prune(now)
-	return a.limit - len(a.win.at)
+	return a.limit - len(a.win.at) - a.pending
 }
 
 // LimiterConfig sets one organisation's limits; zero values take Xero's.
@@ -122,6 +140,7 @@ type Limiter struct {
 	srvDay   int // Xero's X-DayLimit-Remaining minus calls since; -1 unknown
 	blocked  time.Time
 	inFlight int
+	changed  chan struct{} // closed and replaced when a call finishes
 }
 
 // NewLimiter builds an organisation's limiter.
@@ -138,7 +157,7 @@ func NewLimiter(cfg LimiterConfig) *Limiter {
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}
 	}
-	return &Limiter{cfg: cfg, sem: make(chan struct{}, cfg.Concurrent), srvDay: -1}
+	return &Limiter{cfg: cfg, sem: make(chan struct{}, cfg.Concurrent), srvDay: -1, changed: make(chan struct{})}
 }
 
 func utcDay(t time.Time) time.Time {
@@ -180,12 +199,14 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			<-l.sem
 			return &RateLimitError{Problem: "day", RetryAfter: reset.Sub(now), Reset: reset}
 		}
-		wait := max(l.blocked.Sub(now), l.min.wait(now, l.cfg.PerMinute))
-		if wait <= 0 && l.cfg.App != nil {
+		wait := l.min.wait(now, l.cfg.PerMinute, l.inFlight)
+		if wait >= 0 {
+			wait = max(wait, l.blocked.Sub(now))
+		}
+		if wait == 0 && l.cfg.App != nil {
 			wait = l.cfg.App.reserve(now)
 		}
-		if wait <= 0 {
-			l.min.at = append(l.min.at, now)
+		if wait == 0 {
 			l.dayUsed++
 			if l.srvDay > 0 {
 				l.srvDay--
@@ -194,9 +215,15 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			l.mu.Unlock()
 			return nil
 		}
+		changed := l.changed
 		l.mu.Unlock()
+		var timer <-chan time.Time
+		if wait > 0 {
+			timer = l.cfg.Clock.After(wait)
+		}
 		select {
-		case <-l.cfg.Clock.After(wait):
+		case <-timer:
+		case <-changed:
 		case <-ctx.Done():
 			<-l.sem
 			return ctx.Err()
@@ -208,9 +235,16 @@ func (l *Limiter) Wait(ctx context.Context) error {
 // headers (nil when no response arrived).
 func (l *Limiter) Done(h http.Header) {
 	l.Observe(h)
+	now := l.cfg.Clock.Now()
 	l.mu.Lock()
 	l.inFlight--
+	l.min.at = append(l.min.at, now)
+	close(l.changed)
+	l.changed = make(chan struct{})
 	l.mu.Unlock()
+	if l.cfg.App != nil {
+		l.cfg.App.done(now)
+	}
 	<-l.sem
 }
 
@@ -280,7 +314,7 @@ func (l *Limiter) Remaining() LimitStatus {
 	l.rollDay(now)
 	l.min.prune(now)
 	s := LimitStatus{
-		MinuteRemaining: l.cfg.PerMinute - len(l.min.at),
+		MinuteRemaining: l.cfg.PerMinute - len(l.min.at) - l.inFlight,
 		DayRemaining:    l.dayLeft(),
 		InFlight:        l.inFlight,
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -74,7 +75,9 @@ func (s *Server) accounting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.limitHeaders(w.Header(), o, now)
-	defer func() { s.mu.Lock(); o.inFlight--; s.mu.Unlock() }()
+	var once sync.Once
+	finish := func() { once.Do(func() { s.mu.Lock(); o.inFlight--; s.mu.Unlock() }) }
+	defer finish() // Xero counts a call finished once it answers
 
 	f := s.fault
 	if f != nil && f.Times > 0 {
@@ -88,6 +91,7 @@ func (s *Server) accounting(w http.ResponseWriter, r *http.Request) {
 		if rp := s.idem[tenant+"\x00"+key]; rp != nil && now.Sub(rp.at) < IdempotencyWindow {
 			s.calls["replay"]++
 			s.mu.Unlock()
+			finish()
 			if f != nil && f.Drop && drop(w) {
 				return
 			}
@@ -103,6 +107,7 @@ func (s *Server) accounting(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(f.Delay) // simulates a slow Xero; not synchronisation
 	}
 	if f != nil && f.Status != 0 {
+		finish()
 		writeJSON(w, f.Status, map[string]any{"Title": http.StatusText(f.Status), "Status": f.Status})
 		return
 	}
@@ -113,6 +118,7 @@ func (s *Server) accounting(w http.ResponseWriter, r *http.Request) {
 		s.idem[tenant+"\x00"+key] = &replay{status: rec.Code, body: rec.Body.Bytes(), at: now}
 	}
 	s.mu.Unlock()
+	finish()
 	if f != nil && f.Drop && drop(w) {
 		return
 	}
