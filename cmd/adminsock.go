@@ -93,29 +93,36 @@ func (s *adminServer) handle(conn net.Conn) {
 		return
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	var req adminRequest
-	if err := json.NewDecoder(io.LimitReader(conn, maxAdminMessage)).Decode(&req); err != nil {
-		s.log.Warn("admin socket: unreadable request", "err", err.Error())
+	resp, ok := s.answer(conn)
+	if !ok {
 		return
-	}
-	_ = conn.SetReadDeadline(time.Time{})
-	var resp adminResponse
-	switch req.Op {
-	case "ping":
-	case "run":
-		if len(req.Args) > 0 && req.Args[0] == "serve" {
-			resp = adminResponse{Stderr: []byte("ledger: ledger serve is already running on this data dir\n"), Exit: exitError}
-			break
-		}
-		s.log.Info("admin command", "args", redactArgs(req.Args))
-		resp = s.exec(req.Args, req.Stdin)
-	default:
-		resp = adminResponse{Stderr: []byte("ledger: unknown admin request\n"), Exit: exitError}
 	}
 	_ = conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	if err := json.NewEncoder(conn).Encode(resp); err != nil {
 		s.log.Warn("admin socket: could not answer", "err", err.Error())
 	}
+}
+
+// answer reads one request from r and runs it; ok is false when the
+// request is unreadable (the connection is then closed without an answer).
+func (s *adminServer) answer(r io.Reader) (resp adminResponse, ok bool) {
+	var req adminRequest
+	if err := json.NewDecoder(io.LimitReader(r, maxAdminMessage)).Decode(&req); err != nil {
+		s.log.Warn("admin socket: unreadable request", "err", err.Error())
+		return resp, false
+	}
+	switch req.Op {
+	case "ping":
+	case "run":
+		if len(req.Args) == 0 || req.Args[0] == "serve" {
+			return adminResponse{Stderr: []byte("ledger: the admin socket runs CLI commands other than serve\n"), Exit: exitUsage}, true
+		}
+		s.log.Info("admin command", "args", redactArgs(req.Args))
+		resp = s.exec(req.Args, req.Stdin)
+	default:
+		resp = adminResponse{Stderr: []byte("ledger: unknown admin request\n"), Exit: exitUsage}
+	}
+	return resp, true
 }
 
 // Close stops accepting, waits for the commands in flight (or ctx) and
