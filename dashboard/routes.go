@@ -33,4 +33,6 @@ func (s *Server) routes() {
 	m.Handle("GET /dashboard/sync", s.requireUser(s.handleSyncList))
 	m.Handle("GET /dashboard/sync/{run}", s.requireUser(s.handleRun))
 	m.Handle("POST /dashboard/sync/{run}/retry", s.requireUser(s.handleRetry))
+	s.magentoRoutes(m)
+	s.oauthRoutes(m)
 }

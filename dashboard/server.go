@@ -49,6 +49,19 @@ type Config struct {
 	// XeroDeepLink returns the go.xero.com URL of a Xero document of the
 	// given xref kind (domain.XrefInvoice, …), or "" when there is none.
 	XeroDeepLink func(kind, xeroID string) string
+
+	// Magento-facing API (magento_*.go).
+
+	// Enqueued is told, after the commit, which bindings got new queued
+	// runs from a webhook (the sync worker wakes up on it).
+	Enqueued func(bindingIDs ...uint64)
+	// BindingRevoked is told of each binding a Magento disconnect revoked,
+	// so the Xero side can best-effort revoke its tokens.
+	BindingRevoked func(ctx context.Context, bindingID uint64)
+
+	// Xero is the Xero connect flow (oauth_*.go): the app, the token vault
+	// and what runs after a connect. Nil shows the "set credentials" page.
+	Xero *XeroOAuth
 }
 
 // PairInput is what the connect-magento form submits.
@@ -74,6 +87,7 @@ type Server struct {
 	sessions *sessions
 	throttle *throttle
 	secure   bool // PublicURL is https: cookies get Secure
+	magento  *magentoAPI
 }
 
 // New builds the server and its route table. It fails when an embedded

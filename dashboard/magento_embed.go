@@ -1,0 +1,136 @@
+package dashboard
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"ledger/domain"
+)
+
+// The embed (protocol §9, §12 #8) is the sync history the Magento admin
+// shows in an iframe. Magento sends no credential, so the tenant id in the
+// path is not one: the page needs a ledger login, made inside the iframe.
+// Inside a cross-site iframe only SameSite=None cookies travel, so the embed
+// keeps its own session cookie (SameSite=None; Secure over https) next to
+// the dashboard's Lax one, signed by the same keys; either one grants access.
+
+const (
+	embedCookie   = "ledger_embed_session"
+	embedRunLimit = 50
+)
+
+// embedAncestors is the frame-ancestors source of the embed: the origin of
+// the tenant's Magento. An unknown tenant keeps framing forbidden.
+func (s *Server) embedAncestors(r *http.Request) string {
+	if s.magento.db == nil {
+		return ""
+	}
+	t, err := s.magento.db.Tenant(r.PathValue("tenant_id"))
+	if err != nil {
+		return ""
+	}
+	u, err := url.Parse(t.MagentoURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+type embedData struct {
+	TenantID, CSRF, Error, Email string
+	User                         *domain.User
+	Rows                         []runRow
+}
+
+// handleEmbed is GET /embed/{tenant_id}: without a session a login form,
+// never data; with a session of a user who may see the tenant, its latest
+// sync runs; anyone else gets 404.
+func (s *Server) handleEmbed(w http.ResponseWriter, r *http.Request) {
+	if s.magento.db == nil {
+		http.Error(w, "ledger has no database open.", http.StatusServiceUnavailable)
+		return
+	}
+	tenantID := r.PathValue("tenant_id")
+	t, err := s.magento.db.Tenant(tenantID)
+	if err != nil && !domain.IsKind(err, domain.ENotFound) {
+		http.Error(w, "ledger cannot read this store now; reload in a minute.", http.StatusServiceUnavailable)
+		return
+	}
+	u := s.embedUser(r)
+	if u == nil {
+		s.embedLoginPage(w, tenantID, http.StatusOK, embedData{})
+		return
+	}
+	c := &reqCtx{user: u}
+	if t == nil || !c.canSee(t) {
+		s.embedRender(w, http.StatusNotFound, embedData{Error: "There is nothing here, or it belongs to another account."})
+		return
+	}
+	runs, err := s.store.ListRuns(RunFilter{TenantID: t.ID, Limit: embedRunLimit})
+	if err != nil {
+		http.Error(w, "ledger cannot read the sync history now; reload in a minute.", http.StatusServiceUnavailable)
+		return
+	}
+	d := embedData{TenantID: t.ID, User: u}
+	for _, run := range runs {
+		d.Rows = append(d.Rows, s.runRow(run))
+	}
+	s.embedRender(w, http.StatusOK, d)
+}
+
+// embedUser is the user of the embed session or the dashboard session.
+func (s *Server) embedUser(r *http.Request) *domain.User {
+	for _, sess := range []*session{s.readEmbedSession(r), s.sessions.read(r)} {
+		if sess == nil || sess.UserID == 0 {
+			continue
+		}
+		if u, err := s.store.User(sess.UserID); err == nil {
+			return u
+		}
+	}
+	return nil
+}
+
+func (s *Server) embedLoginPage(w http.ResponseWriter, tenantID string, code int, d embedData) {
+	sess := s.sessions.start(0)
+	if err := s.writeEmbedSession(w, sess); err != nil {
+		http.Error(w, "Something went wrong inside ledger; the details are in the server log.", http.StatusInternalServerError)
+		return
+	}
+	d.TenantID, d.CSRF = tenantID, sess.CSRF
+	s.embedRender(w, code, d)
+}
+
+func (s *Server) embedRender(w http.ResponseWriter, code int, d embedData) {
+	var buf bytes.Buffer
+	if err := embedPage.Execute(&buf, d); err != nil {
+		s.cfg.Logger.Error("dashboard: embed render", "err", err)
+		http.Error(w, "Something went wrong inside ledger; the details are in the server log.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = buf.WriteTo(w)
+}
+
+var embedPage = template.Must(template.New("embed").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Xero sync · ledger</title><link rel="stylesheet" href="/static/app.css"></head>
+<body class="embed"><main id="main">
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+{{if .User}}<h1>Xero sync history</h1>
+{{if .Rows}}<table><thead><tr><th>Run</th><th>Event</th><th>Magento</th><th>Status</th><th>Xero</th><th>When</th></tr></thead><tbody>
+{{range .Rows}}<tr><td>{{.R.ID}}</td><td>{{.R.Event}}</td><td>{{.Magento}}</td><td class="{{.StatusClass}}">{{.R.Status}}{{if .R.SkipReason}} ({{.R.SkipReason}}){{end}}</td><td>{{.XeroLabel}}</td><td><time datetime="{{.ISO}}">{{.Ago}}</time></td></tr>
+{{end}}</tbody></table>{{else}}<p>No events have arrived from this store yet.</p>{{end}}
+{{else if .TenantID}}<h1>Log in to ledger</h1>
+<form method="post" action="/embed/{{.TenantID}}/login" class="card">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="{{.Email}}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<div class="actions"><button type="submit">Log in</button></div>
+</form>{{end}}
+</main></body></html>
+`))
