@@ -7,18 +7,19 @@ package magentotest
 
 import (
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
 // Magento is one fake store. Its zero-config state is "not paired".
 type Magento struct {
 	Server *httptest.Server
-	t      testing.TB
+	logf   func(format string, args ...any)
 
 	mu             sync.Mutex
 	nowFn          func() time.Time
@@ -48,11 +49,41 @@ type Request struct {
 	JTI          string // the token's jti, if it carried one
 }
 
-// New starts a fake Magento (plain HTTP, i.e. developer mode) that closes
-// when the test ends.
-func New(t testing.TB) *Magento {
-	m := &Magento{
-		t: t, nowFn: time.Now,
+// Options configure a fake started with NewServer.
+type Options struct {
+	// Addr is the loopback address to listen on ("" picks a free port).
+	Addr string
+	// Logf receives the fake's diagnostics (rejected tokens); nil drops them.
+	Logf func(format string, args ...any)
+}
+
+// NewServer starts a fake Magento (plain HTTP, i.e. developer mode) outside
+// a test, e.g. for `ledger demo`; Close stops it. Tests use New.
+func NewServer(opts Options) (*Magento, error) {
+	m := newMagento(opts.Logf)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(m.serve))
+	if opts.Addr != "" {
+		ln, err := net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("magentotest: listen on %s: %w", opts.Addr, err)
+		}
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.Start()
+	m.Server = srv
+	return m, nil
+}
+
+// Close stops the fake's HTTP server.
+func (m *Magento) Close() { m.Server.Close() }
+
+func newMagento(logf func(string, ...any)) *Magento {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	return &Magento{
+		logf: logf, nowFn: time.Now,
 		jtis:        map[string]int64{},
 		invoices:    map[int64][]byte{},
 		creditMemos: map[int64][]byte{},
@@ -63,9 +94,6 @@ func New(t testing.TB) *Magento {
 			`{"code":"banktransfer","label":null,"is_active":false},` +
 			`{"code":"stripe_payments","label":"Credit Card","is_active":true}]`),
 	}
-	m.Server = httptest.NewServer(http.HandlerFunc(m.serve))
-	t.Cleanup(m.Server.Close)
-	return m
 }
 
 // URL is the store's base URL (what the merchant pastes into ledger).
@@ -161,7 +189,7 @@ func (m *Magento) serve(w http.ResponseWriter, r *http.Request) {
 	m.mu.Unlock()
 	var err error
 	if jti, err = m.authenticate(r); err != nil {
-		m.t.Logf("magentotest: %s %s: 401: %v", r.Method, r.URL.Path, err)
+		m.logf("magentotest: %s %s: 401: %v", r.Method, r.URL.Path, err)
 		writeError(rec, http.StatusUnauthorized, "The consumer isn't authorized to access %resources.",
 			map[string]string{"resources": "Byte8_Client::byte8_webapi"})
 		return

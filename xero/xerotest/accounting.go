@@ -46,7 +46,7 @@ func (s *Server) accounting(w http.ResponseWriter, r *http.Request) {
 	endpoint := r.Method + " " + idSegment.ReplaceAllString(path, "/{id}")
 	s.count(endpoint)
 
-	if err := validate(r, body, path); err != nil {
+	if err := s.check(r, body, path); err != nil {
 		s.mu.Lock()
 		s.violations = append(s.violations, err.Error())
 		s.mu.Unlock()

@@ -79,7 +79,7 @@ func (s *Server) withOrg(tenant string, f func(*org)) {
 	defer s.mu.Unlock()
 	o := s.orgs[tenant]
 	if o == nil {
-		s.t.Fatalf("xerotest: no organisation %s", tenant)
+		s.fatalf("xerotest: no organisation %s", tenant)
 	}
 	f(o)
 }
@@ -171,6 +171,6 @@ func (s *Server) PlantDrift(tenant, invoiceNumber string, total *decimal.Decimal
 			}
 			return
 		}
-		s.t.Fatalf("xerotest: no invoice %s to drift", invoiceNumber)
+		s.fatalf("xerotest: no invoice %s to drift", invoiceNumber)
 	})
 }

@@ -9,11 +9,12 @@ package xerotest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"ledger/xero"
@@ -22,18 +23,39 @@ import (
 // Clock is a settable clock shared by the fake and the code under test. Its
 // After advances the clock and fires at once, so waits take no real time.
 type Clock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time
+	wall bool          // follow the wall clock (NewWallClock)
+	off  time.Duration // what Advance added to the wall clock
 }
 
 // NewClock starts a clock at t.
 func NewClock(t time.Time) *Clock { return &Clock{now: t} }
 
+// NewWallClock is a clock that follows the wall clock (plus whatever
+// Advance adds), for a fake that runs in real time (`ledger demo`).
+func NewWallClock() *Clock { return &Clock{wall: true} }
+
 // Now reads the clock.
-func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wall {
+		return time.Now().Add(c.off)
+	}
+	return c.now
+}
 
 // Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wall {
+		c.off += d
+		return
+	}
+	c.now = c.now.Add(d)
+}
 
 // After advances the clock by d and returns a fired channel.
 func (c *Clock) After(d time.Duration) <-chan time.Time {
@@ -57,15 +79,26 @@ type Options struct {
 	PerMinute, DailyLimit, Concurrent, AppPerMinute int
 	// NoOrganisation skips seeding the default organisation.
 	NoOrganisation bool
+
+	// Addr is the loopback address NewServer listens on ("" picks a free
+	// port). New ignores it.
+	Addr string
+	// Validate checks every Accounting request against Xero's OpenAPI
+	// description (SpecPath). New always validates; NewServer only when
+	// set, and fails when the description cannot be loaded.
+	Validate bool
 }
 
 // Server is the fake. Its URLs go into xero.Config.
 type Server struct {
 	*httptest.Server
-	t     testing.TB
-	opts  Options
-	clock *Clock
-	key   []byte // JWT signing key
+	opts Options
+	// fatalf reports misuse of the seeding API (t.Fatalf under New, a
+	// panic under NewServer).
+	fatalf   func(format string, args ...any)
+	validate bool
+	clock    *Clock
+	key      []byte // JWT signing key
 
 	mu         sync.Mutex
 	orgs       map[string]*org
@@ -81,13 +114,33 @@ type Server struct {
 	revoked    map[string]bool // auth events whose tokens were revoked
 }
 
-// New starts a fake Xero, seeded with one GBP organisation "Demo Ltd"
-// (unless opts.NoOrganisation), and closes it at Cleanup.
-func New(t testing.TB, opts Options) *Server {
-	t.Helper()
-	if _, err := loadSpec(); err != nil {
-		t.Skipf("xerotest: cannot validate against Xero's OpenAPI: %v", err)
+// NewServer starts a fake Xero outside a test (e.g. for `ledger demo`),
+// seeded with one GBP organisation "Demo Ltd" unless opts.NoOrganisation;
+// Close stops it. A request that violates the OpenAPI description (when
+// opts.Validate) is answered 400 and kept for Violations. Tests use New.
+func NewServer(opts Options) (*Server, error) {
+	if opts.Validate {
+		if _, err := loadSpec(); err != nil {
+			return nil, err
+		}
 	}
+	s := newServer(opts)
+	s.fatalf = func(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+	srv := httptest.NewUnstartedServer(s.handler())
+	if opts.Addr != "" {
+		ln, err := net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("xerotest: listen on %s: %w", opts.Addr, err)
+		}
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.Start()
+	s.Server = srv
+	return s, nil
+}
+
+func newServer(opts Options) *Server {
 	if opts.ClientID == "" {
 		opts.ClientID = "client-id"
 	}
@@ -101,13 +154,17 @@ func New(t testing.TB, opts Options) *Server {
 		opts.RefreshGrace = 30 * time.Minute
 	}
 	s := &Server{
-		t: t, opts: opts, clock: opts.Clock, key: []byte(newID()),
+		opts: opts, clock: opts.Clock, key: []byte(newID()), validate: opts.Validate,
 		orgs: map[string]*org{}, codes: map[string]*authCode{}, refresh: map[string]*refreshToken{},
 		idem: map[string]*replay{}, calls: map[string]int{}, revoked: map[string]bool{},
 	}
 	if !opts.NoOrganisation {
 		s.AddOrganisation("Demo Ltd", "GBP")
 	}
+	return s
+}
+
+func (s *Server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /identity/connect/authorize", s.authorize)
 	mux.HandleFunc("POST /connect/token", s.token)
@@ -115,16 +172,7 @@ func New(t testing.TB, opts Options) *Server {
 	mux.HandleFunc("GET /connections", s.listConnections)
 	mux.HandleFunc("DELETE /connections/{id}", s.deleteConnection)
 	mux.Handle("/api.xro/2.0/", http.StripPrefix("/api.xro/2.0", http.HandlerFunc(s.accounting)))
-	s.Server = httptest.NewServer(mux)
-	t.Cleanup(func() {
-		s.Server.Close()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for _, v := range s.violations {
-			t.Errorf("xerotest: request violates Xero's OpenAPI: %s", v)
-		}
-	})
-	return s
+	return mux
 }
 
 // Config is a xero.Config pointing at the fake.
