@@ -1,0 +1,140 @@
+package sync
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"ledger/domain"
+	"ledger/xero"
+)
+
+// payments posts the payments of invoice.paid runs whose invoice is in
+// Xero (50 per request), or skips them per the payment routing (§10.3).
+// After an unknown outcome, or when Xero says the invoice is already paid,
+// the payments of the invoice are looked up and the one with the Magento
+// invoice number as Reference is adopted.
+func (r *round) payments() {
+	var post, lookup []*job
+	for _, j := range r.open() {
+		if j.run.Event != domain.EventInvoicePaid {
+			continue
+		}
+		if j.invoiceXref == nil {
+			r.fail(j, errors.New("sync: invoice.paid without its invoice in Xero"))
+			continue
+		}
+		if j.paySkip != "" {
+			r.skip(j, j.paySkip)
+			continue
+		}
+		idKey := strconv.FormatInt(j.run.MagentoID, 10)
+		if x := r.xref(domain.XrefInvoicePayment, idKey); x != nil {
+			j.xrefs = append(j.xrefs, *x)
+			r.succeed(j, domain.XrefInvoicePayment, x.XeroID, j.invoiceXref.XeroNumber)
+			continue
+		}
+		if j.attempted {
+			lookup = append(lookup, j)
+			continue
+		}
+		post = append(post, j)
+	}
+	post = append(post, r.lookupPayments(lookup, false)...)
+	var taken []*job
+	for _, ch := range chunked(post, r.w.cfg.BatchSize) {
+		taken = append(taken, r.postPayments(ch)...)
+	}
+	r.lookupPayments(taken, true)
+}
+
+// lookupPayments adopts payments Xero already has (one GET per invoice)
+// and returns the jobs still to post; with mustExist the others fail with
+// Xero's refusal.
+func (r *round) lookupPayments(js []*job, mustExist bool) []*job {
+	var rest []*job
+	for _, j := range js {
+		r.xcall(1)
+		ps, err := r.xc.PaymentsForInvoice(r.ctx, j.invoiceXref.XeroID)
+		if err != nil {
+			r.fail(j, err)
+			continue
+		}
+		var hit *xero.Payment
+		for i := range ps {
+			if ps[i].Status != "DELETED" && ps[i].Reference == j.pay.InvoiceIncrementID {
+				hit = &ps[i]
+				break
+			}
+		}
+		if hit != nil {
+			r.step(j, domain.StepPosted, true, "adopted Xero payment made by an earlier attempt")
+			r.adoptPayment(j, *hit)
+			continue
+		}
+		if mustExist {
+			r.fail(j, j.payErr)
+			continue
+		}
+		rest = append(rest, j)
+	}
+	return rest
+}
+
+// postPayments maps and posts one batch; it returns the jobs Xero refused
+// because the invoice is no longer open (perhaps paid by an earlier try).
+func (r *round) postPayments(js []*job) (taken []*job) {
+	var live []*job
+	var bodies []xero.Payment
+	var members []string
+	for _, j := range js {
+		body, err := MapPayment(*j.pay, j.invoiceXref.XeroID, j.account, r.ref)
+		if err != nil {
+			r.fail(j, err)
+			continue
+		}
+		key := docKey("invoice_payment", strconv.FormatInt(j.run.MagentoID, 10), j.gen)
+		live, bodies, members = append(live, j), append(bodies, body), append(members, key)
+		r.record([]*job{j}, domain.XrefInvoicePayment, key)
+	}
+	if len(live) == 0 {
+		return nil
+	}
+	r.xcall(1)
+	out, err := r.xc.CreatePayments(r.ctx, batchKey("invoice_payment", members), bodies)
+	if err == nil && len(out) != len(bodies) {
+		err = &xero.UnavailableError{Op: "PUT /Payments", StatusCode: 200, Sent: true}
+	}
+	if err != nil {
+		var un *xero.UnavailableError
+		if errors.As(err, &un) && un.Sent {
+			for _, j := range r.lookupPayments(live, false) {
+				r.fail(j, err)
+			}
+			return nil
+		}
+		r.failAll(live, err)
+		return nil
+	}
+	for i, j := range live {
+		if e := out[i].Err(i); e != nil {
+			text := strings.Join(msgsOf(e), " ")
+			if strings.Contains(text, "exceeds the amount outstanding") || strings.Contains(text, "not of valid status") {
+				j.payErr = e
+				taken = append(taken, j)
+				continue
+			}
+			r.fail(j, e)
+			continue
+		}
+		r.step(j, domain.StepPosted, true, "Xero payment "+out[i].Amount.StringFixed(2)+" into "+j.account)
+		r.adoptPayment(j, out[i])
+	}
+	return taken
+}
+
+func (r *round) adoptPayment(j *job, p xero.Payment) {
+	x := domain.Xref{BindingID: r.b.ID, Kind: domain.XrefInvoicePayment, MagentoKey: strconv.FormatInt(j.run.MagentoID, 10), XeroID: p.PaymentID, XeroNumber: j.invoiceXref.XeroNumber}
+	j.xrefs = append(j.xrefs, x)
+	r.succeed(j, domain.XrefInvoicePayment, p.PaymentID, j.invoiceXref.XeroNumber)
+}

@@ -1,0 +1,278 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	gosync "sync"
+	"time"
+
+	"ledger/domain"
+	"ledger/magento"
+	"ledger/xero"
+)
+
+// job is one run being worked on in a round.
+type job struct {
+	run       *domain.SyncRun
+	attempted bool // an earlier attempt's outcome may be unknown: look up first
+	gen       int  // manual retries: a new Idempotency-Key generation
+
+	inv  *magento.Invoice    // the invoice (invoice.*), or a credit memo's parent invoice
+	cm   *magento.CreditMemo // creditmemo.created
+	cust *magento.Contact    // customer.upserted
+	pay  *magento.Payment    // invoice.paid
+
+	account string // payment routed into this Xero AccountID
+	paySkip string // or skipped with this reason
+	payErr  error  // Xero's refusal, kept while looking for an earlier payment
+
+	contactKey  string
+	contactID   string
+	invoiceXref *domain.Xref
+	xinv        *xero.Invoice // the Xero invoice as created (AmountDue)
+	xrefs       []domain.Xref
+	done        bool
+}
+
+// round is one pass over a binding's due runs.
+type round struct {
+	w     *Worker
+	ctx   context.Context
+	b     *domain.Binding
+	t     *domain.Tenant
+	ref   *domain.ReferenceCache
+	xc    *xero.Client
+	mc    *magento.Client
+	jobs  []*job
+	calls int
+}
+
+// entityKey groups the runs that must happen in arrival order.
+func entityKey(r *domain.SyncRun) string {
+	switch r.Event {
+	case domain.EventInvoiceCreated, domain.EventInvoicePaid:
+		return "invoice:" + strconv.FormatInt(r.MagentoID, 10)
+	case domain.EventCreditmemoCreated:
+		return "creditmemo:" + strconv.FormatInt(r.MagentoID, 10)
+	}
+	return r.Event + ":" + strconv.FormatInt(r.MagentoID, 10)
+}
+
+// Round works one batch of a binding's due runs: fetch, decide, contacts,
+// invoices, payments, credit notes, customers, finish, mirror. It reports
+// whether there were due runs (more may be due now).
+func (w *Worker) Round(ctx context.Context, bindingID uint64) (bool, error) {
+	db := w.cfg.DB
+	now := w.cfg.Now()
+	b, err := db.Binding(bindingID)
+	if err != nil {
+		return false, err
+	}
+	t, err := db.Tenant(b.TenantID)
+	if err != nil {
+		return false, err
+	}
+	if !b.Syncing() || t.Revoked() || t.MagentoStatus == domain.MagentoTokenRevoked {
+		w.pauseFor(bindingID, now)
+		return false, nil
+	}
+	runs, err := db.DueRuns(bindingID, now, w.cfg.RoundSize)
+	if err != nil || len(runs) == 0 {
+		return false, err
+	}
+	r := &round{w: w, ctx: ctx, b: b, t: t}
+	if r.ref, err = db.Reference(bindingID); err != nil && !domain.IsKind(err, domain.ENotFound) {
+		return false, err
+	}
+	if r.mc, err = w.cfg.Magento(ctx, t); err != nil {
+		w.log.Warn("sync: no Magento client; binding paused", "binding", bindingID, "err", err.Error())
+		w.pauseFor(bindingID, now)
+		return false, nil
+	}
+	if r.xc, err = w.cfg.Xero(ctx, b); err != nil {
+		w.log.Warn("sync: no Xero client; binding paused", "binding", bindingID, "err", err.Error())
+		w.pauseFor(bindingID, now)
+		return false, nil
+	}
+	seen := map[string]bool{}
+	for _, run := range runs {
+		k := entityKey(run)
+		if seen[k] {
+			continue // waits for the earlier run of the same entity
+		}
+		seen[k] = true
+		r.jobs = append(r.jobs, r.newJob(run))
+	}
+	r.parallel(r.fetch)
+	for _, j := range r.open() {
+		r.decide(j)
+	}
+	r.contacts()
+	r.invoices()
+	r.payments()
+	r.creditNotes()
+	r.customers()
+	for _, j := range r.open() { // nothing may stay half-done
+		r.fail(j, errors.New("sync: run left unfinished by the pipeline"))
+	}
+	r.parallel(r.mirror)
+	w.pace(bindingID, r.calls)
+	if r.calls > 0 {
+		w.spend(bindingID, r.calls)
+	}
+	return true, nil
+}
+
+// pauseFor parks a binding until the slow timer or a Notify.
+func (w *Worker) pauseFor(id uint64, now time.Time) {
+	w.mu.Lock()
+	w.notBefore[id] = now.Add(w.cfg.Recheck)
+	w.mu.Unlock()
+}
+
+func (r *round) newJob(run *domain.SyncRun) *job {
+	j := &job{run: run}
+	if as, err := r.w.cfg.DB.Attempts(run.ID); err == nil && len(as) > 0 {
+		j.attempted = true
+	}
+	for _, s := range run.Timeline {
+		if s.Step == domain.StepRetry && s.Detail == manualRetry {
+			j.gen++
+		}
+	}
+	return j
+}
+
+func (r *round) open() []*job {
+	var out []*job
+	for _, j := range r.jobs {
+		if !j.done {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// parallel runs fn for every open job, FetchConcurrency at a time.
+func (r *round) parallel(fn func(*job)) {
+	sem := make(chan struct{}, r.w.cfg.FetchConcurrency)
+	var wg gosync.WaitGroup
+	for _, j := range r.jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(j *job) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(j)
+		}(j)
+	}
+	wg.Wait()
+}
+
+// xcall counts Accounting API calls.
+func (r *round) xcall(n int) { r.calls += n }
+
+func lookups(n int) int { return (n + 24) / 25 }
+
+func (r *round) xref(kind, key string) *domain.Xref {
+	x, err := r.w.cfg.DB.Xref(r.b.ID, kind, key)
+	if err != nil {
+		return nil
+	}
+	return x
+}
+
+func (r *round) step(j *job, step string, ok bool, detail string) {
+	j.run.Timeline = append(j.run.Timeline, domain.RunStep{At: r.w.cfg.Now().UTC(), Step: step, OK: ok, Detail: detail})
+}
+
+// fetch reads the canonical entities of a job (concurrently with others).
+// A document already in Xero needs no fetch: the run is a replay.
+func (r *round) fetch(j *job) {
+	if j.done {
+		return
+	}
+	id := j.run.MagentoID
+	idKey := strconv.FormatInt(id, 10)
+	var err error
+	switch j.run.Event {
+	case domain.EventInvoiceCreated:
+		if x := r.xref(domain.XrefInvoice, idKey); x != nil {
+			j.invoiceXref = x
+			j.xrefs = append(j.xrefs, *x)
+			r.succeed(j, domain.XrefInvoice, x.XeroID, x.XeroNumber)
+			return
+		}
+		j.inv, err = r.mc.Invoice(r.ctx, id)
+	case domain.EventInvoicePaid:
+		j.invoiceXref = r.xref(domain.XrefInvoice, idKey)
+		if j.invoiceXref != nil {
+			j.xrefs = append(j.xrefs, *j.invoiceXref)
+			if x := r.xref(domain.XrefInvoicePayment, idKey); x != nil && !j.attempted {
+				j.xrefs = append(j.xrefs, *x)
+				r.succeed(j, domain.XrefInvoicePayment, x.XeroID, j.invoiceXref.XeroNumber)
+				return
+			}
+		} else if j.inv, err = r.mc.Invoice(r.ctx, id); err != nil {
+			break
+		}
+		j.pay, err = r.mc.Payment(r.ctx, id)
+	case domain.EventCreditmemoCreated:
+		if x := r.xref(domain.XrefCreditNote, idKey); x != nil && !j.attempted {
+			j.xrefs = append(j.xrefs, *x)
+			r.succeed(j, domain.XrefCreditNote, x.XeroID, x.XeroNumber)
+			return
+		}
+		if j.cm, err = r.mc.CreditMemo(r.ctx, id); err != nil {
+			break
+		}
+		if j.cm.InvoiceID != nil && *j.cm.InvoiceID > 0 {
+			pk := strconv.FormatInt(*j.cm.InvoiceID, 10)
+			if j.invoiceXref = r.xref(domain.XrefInvoice, pk); j.invoiceXref == nil {
+				j.inv, err = r.mc.Invoice(r.ctx, *j.cm.InvoiceID)
+			}
+		}
+	case domain.EventCustomerUpserted:
+		if id < 1 {
+			err = domain.Errorf(domain.EInvalid, "customer.upserted names customer id %d; guests are synced with their invoices, nothing to do here", id)
+			break
+		}
+		j.cust, err = r.mc.Customer(r.ctx, id)
+	default:
+		r.skip(j, domain.SkipNotHandledEvent)
+		return
+	}
+	if err != nil {
+		r.step(j, domain.StepFetched, false, domain.MessageOf(err))
+		r.fail(j, err)
+		return
+	}
+	detail := ""
+	switch {
+	case j.inv != nil && j.run.Event != domain.EventCreditmemoCreated:
+		detail = "invoice " + j.inv.IncrementID
+		j.run.MagentoNumber = j.inv.IncrementID
+	case j.cm != nil:
+		detail = "credit memo " + j.cm.IncrementID
+		j.run.MagentoNumber = j.cm.IncrementID
+	case j.cust != nil:
+		detail = "customer " + j.cust.Email
+	}
+	r.step(j, domain.StepFetched, true, detail)
+}
+
+// decide applies the run's snapshot policy, then payment routing.
+func (r *round) decide(j *job) {
+	var inv *magento.Invoice
+	if j.run.Event != domain.EventCreditmemoCreated {
+		inv = j.inv
+	}
+	if reason := Decide(j.run.Event, j.run.Envelope, j.run.Policy, inv, j.cm); reason != "" {
+		r.skip(j, reason)
+		return
+	}
+	if j.run.Event == domain.EventInvoicePaid {
+		j.account, j.paySkip = RoutePayment(j.pay.Method, j.run.Policy)
+	}
+}
