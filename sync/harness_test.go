@@ -236,7 +236,7 @@ func order(n int64, method string) (magento.Invoice, magento.Payment) {
 		MagentoID: n, IncrementID: inc, OrderID: n, OrderIncrementID: inc, WebsiteID: 1, StoreID: 1, Currency: "GBP", State: "paid",
 		Customer: magento.Contact{MagentoID: 1000 + n, Email: fmt.Sprintf("c%d@example.com", n), FirstName: &first, LastName: &last, WebsiteID: 1,
 			Addresses: []magento.Address{{Kind: "billing", Street: []string{"1 High St"}, City: "London", CountryID: "GB"}}},
-		Lines: []magento.Line{{SKU: "TEE", Name: "T-shirt", Qty: dec("2"), UnitPrice: dec("10"), LineSubtotal: dec("20"), LineTax: dec("4"), LineTotal: dec("24")}},
+		Lines:    []magento.Line{{SKU: "TEE", Name: "T-shirt", Qty: dec("2"), UnitPrice: dec("10"), LineSubtotal: dec("20"), LineTax: dec("4"), LineTotal: dec("24")}},
 		Subtotal: dec("20"), TaxAmount: dec("5"), ShippingAmount: dec("5"), ShippingTaxAmount: dec("1"), DiscountAmount: decimal.Zero,
 		GrandTotal: dec("30"), CreatedAt: "2026-04-29T08:00:00Z", PaymentMethod: &method,
 	}

@@ -87,8 +87,10 @@ func TestPipelineFixtures(t *testing.T) {
 		check  func(t *testing.T, e *env, runs map[string]*domain.SyncRun)
 	}{
 		{
-			name:   "paid at creation: discount, shipping tax, card method mapped",
-			policy: func(p *domain.Policy, e *env) { p.PaymentMethodMap = map[string]*string{"stripe_payments": &e.bank.AccountID} },
+			name: "paid at creation: discount, shipping tax, card method mapped",
+			policy: func(p *domain.Policy, e *env) {
+				p.PaymentMethodMap = map[string]*string{"stripe_payments": &e.bank.AccountID}
+			},
 			setup:  func(e *env) { e.mg.AddInvoice(inv42); e.mg.AddPayment(magentotest.Payment42()) },
 			events: []ev{{domain.EventInvoiceCreated, 42, `{"increment_id":"000000042","paid":true}`}, {domain.EventInvoicePaid, 42, ""}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
@@ -196,8 +198,8 @@ func TestPipelineFixtures(t *testing.T) {
 			},
 		},
 		{
-			name:  "configurable duplicate line and bundle parent dropped",
-			setup: func(e *env) { e.xs.EnableCurrency(e.org, "USD"); e.mg.AddInvoice(magentotest.InvoiceBundle()) },
+			name:   "configurable duplicate line and bundle parent dropped",
+			setup:  func(e *env) { e.xs.EnableCurrency(e.org, "USD"); e.mg.AddInvoice(magentotest.InvoiceBundle()) },
 			events: []ev{{domain.EventInvoiceCreated, 3, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:3", domain.RunSucceeded, "")
@@ -209,8 +211,8 @@ func TestPipelineFixtures(t *testing.T) {
 			},
 		},
 		{
-			name:  "rounding line for sub-cent unit prices",
-			setup: func(e *env) { e.mg.AddInvoice(load[magento.Invoice](t, "invoice-rounding.json")) },
+			name:   "rounding line for sub-cent unit prices",
+			setup:  func(e *env) { e.mg.AddInvoice(load[magento.Invoice](t, "invoice-rounding.json")) },
 			events: []ev{{domain.EventInvoiceCreated, 47, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:47", domain.RunSucceeded, "")
@@ -232,8 +234,8 @@ func TestPipelineFixtures(t *testing.T) {
 			},
 		},
 		{
-			name:  "zero value synced by default",
-			setup: func(e *env) { e.mg.AddInvoice(load[magento.Invoice](t, "invoice-zero-value.json")) },
+			name:   "zero value synced by default",
+			setup:  func(e *env) { e.mg.AddInvoice(load[magento.Invoice](t, "invoice-zero-value.json")) },
 			events: []ev{{domain.EventInvoiceCreated, 45, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:45", domain.RunSucceeded, "")
@@ -329,8 +331,8 @@ func TestPipelineFixtures(t *testing.T) {
 			},
 		},
 		{
-			name:  "credit memo without invoice (guest, offline refund)",
-			setup: func(e *env) { e.xs.EnableCurrency(e.org, "USD"); e.mg.AddCreditMemo(magentotest.CreditMemoNoInvoice()) },
+			name:   "credit memo without invoice (guest, offline refund)",
+			setup:  func(e *env) { e.xs.EnableCurrency(e.org, "USD"); e.mg.AddCreditMemo(magentotest.CreditMemoNoInvoice()) },
 			events: []ev{{domain.EventCreditmemoCreated, 1, ""}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "creditmemo.created:1", domain.RunSucceeded, "")
