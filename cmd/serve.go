@@ -87,13 +87,7 @@ func (d *deps) serve(ctx context.Context) error {
 		log.Warn("the data directory path is too long for a unix socket; CLI commands cannot reach this server", "socket", sock)
 	}
 
-	srv, err := dashboard.New(dashboard.Config{
-		DB:        app.DB,
-		Logger:    log,
-		PublicURL: cfg.PublicURL,
-		Version:   buildVersion().Version,
-		Healthy:   app.Healthy,
-	})
+	srv, err := dashboard.New(app.DashboardConfig())
 	var ln net.Listener
 	if err == nil {
 		ln, err = net.Listen("tcp", cfg.Addr)
