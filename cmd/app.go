@@ -27,6 +27,8 @@ type App struct {
 	Config Config
 	Log    *slog.Logger
 	DB     *store.DB
+	// Xero is the process's one token vault (cmd/xero_vault.go).
+	Xero *XeroVault
 
 	getenv   func(string) (string, bool)
 	mu       sync.Mutex
@@ -48,7 +50,9 @@ func (a *App) Open() error {
 		return err
 	}
 	a.DB = db
-	a.addPinger() // Magento ping loop (pinger.go)
+	a.Xero = NewXeroVault(db, a.Config.xeroConfig(), a.Config.XeroDailyBudget, a.Log)
+	a.Add(newXeroJobs(a.Xero, a.Log)) // reference refresh and keep-alive cron (xero_jobs.go)
+	a.addPinger()                     // Magento ping loop (pinger.go)
 	return nil
 }
 

@@ -16,5 +16,6 @@ func (a *App) DashboardConfig() dashboard.Config {
 		Healthy:   a.Healthy,
 	}
 	a.MagentoHooks(&cfg)
+	a.WireXero(&cfg)
 	return cfg
 }

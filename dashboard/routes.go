@@ -34,4 +34,5 @@ func (s *Server) routes() {
 	m.Handle("GET /dashboard/sync/{run}", s.requireUser(s.handleRun))
 	m.Handle("POST /dashboard/sync/{run}/retry", s.requireUser(s.handleRetry))
 	s.magentoRoutes(m)
+	s.oauthRoutes(m)
 }

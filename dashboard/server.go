@@ -58,6 +58,10 @@ type Config struct {
 	// BindingRevoked is told of each binding a Magento disconnect revoked,
 	// so the Xero side can best-effort revoke its tokens.
 	BindingRevoked func(ctx context.Context, bindingID uint64)
+
+	// Xero is the Xero connect flow (oauth_*.go): the app, the token vault
+	// and what runs after a connect. Nil shows the "set credentials" page.
+	Xero *XeroOAuth
 }
 
 // PairInput is what the connect-magento form submits.

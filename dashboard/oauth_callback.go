@@ -1,0 +1,96 @@
+package dashboard
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"ledger/xero"
+)
+
+// handleOAuthCallback is GET /oauth/xero/callback, where Xero sends the
+// browser back. Refusals come first (declined consent, unknown, expired or
+// reused state, failed exchange); then the organisations chosen in this
+// consent decide: one is pinned at once, several go to the picker.
+func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if s.cfg.DB == nil || !s.cfg.Xero.configured() {
+		s.message(w, r, nil, http.StatusServiceUnavailable, "Xero is not set up", msgNoXeroApp)
+		return
+	}
+	// The state is consumed whatever happens next: it is single use.
+	st, stErr := s.cfg.DB.TakeOAuthState(q.Get("state"), s.cfg.Now())
+	if e := q.Get("error"); e != "" {
+		s.cfg.Logger.Info("oauth: Xero returned an error", "error", e, "binding", st.BindingID)
+		if e == "access_denied" {
+			s.message(w, r, nil, http.StatusOK, "Nothing connected", msgDeclined)
+			return
+		}
+		s.message(w, r, nil, http.StatusBadRequest, "Xero refused", s.msgExchange(e))
+		return
+	}
+	if stErr != nil || st.Verifier == "" {
+		s.message(w, r, nil, http.StatusBadRequest, "Link expired", msgStateGone)
+		return
+	}
+	code := q.Get("code")
+	if code == "" {
+		s.message(w, r, nil, http.StatusBadRequest, "Xero refused", s.msgExchange("no authorisation code"))
+		return
+	}
+	ctx := r.Context()
+	x := s.cfg.Xero
+	tok, err := x.Config.Exchange(ctx, code, st.Verifier)
+	if err != nil {
+		s.cfg.Logger.Warn("oauth: code exchange failed", "binding", st.BindingID, "err", err)
+		s.message(w, r, nil, http.StatusBadGateway, "Xero refused", s.msgExchange(exchangeDetail(err)))
+		return
+	}
+	conns, err := x.Config.Connections(ctx, tok.AccessToken)
+	if err != nil {
+		s.cfg.Logger.Warn("oauth: listing connections failed", "binding", st.BindingID, "err", err)
+		s.message(w, r, nil, http.StatusBadGateway, "Xero refused", msgConnections)
+		return
+	}
+	conns = chosenOrganisations(conns, tok.AuthEventID)
+	switch len(conns) {
+	case 0:
+		s.message(w, r, nil, http.StatusBadRequest, "Nothing connected", msgNoOrg)
+	case 1:
+		s.finishConnect(w, r, st.BindingID, conns[0], tok)
+	default:
+		p, err := s.putPending(st.BindingID, st.UserID, tok, conns)
+		if err != nil {
+			s.fail(w, r, nil, err)
+			return
+		}
+		s.renderPicker(w, r, p)
+	}
+}
+
+// chosenOrganisations keeps the organisations of this consent only.
+func chosenOrganisations(conns []xero.Connection, authEvent string) []xero.Connection {
+	var out []xero.Connection
+	for _, c := range conns {
+		if (authEvent == "" || c.AuthEventID == "" || c.AuthEventID == authEvent) &&
+			(c.TenantType == "" || c.TenantType == "ORGANISATION") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// exchangeDetail names why Xero refused, without internals.
+func exchangeDetail(err error) string {
+	var ae *xero.AuthError
+	var ue *xero.UnavailableError
+	switch {
+	case errors.As(err, &ae) && ae.Code != "":
+		return ae.Code
+	case errors.As(err, &ue) && ue.StatusCode != 0:
+		return "Xero answered " + strconv.Itoa(ue.StatusCode)
+	case errors.As(err, &ue):
+		return "Xero could not be reached"
+	}
+	return "unexpected answer"
+}
