@@ -106,7 +106,7 @@ func jsString(s string) string {
 // login fills the login form.
 func login(base, email, password string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
-		chromedp.Navigate(base + "/login"),
+		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`#email`)),
 		chromedp.SendKeys(chromedp.CSS(`#email`), email),
 		chromedp.SendKeys(chromedp.CSS(`#password`), password),
@@ -121,8 +121,12 @@ type lockedWriter struct {
 	b  bytes.Buffer
 }
 
-func (w *lockedWriter) Write(p []byte) (int, error) { w.mu.Lock(); defer w.mu.Unlock(); return w.b.Write(p) }
-func (w *lockedWriter) String() string               { w.mu.Lock(); defer w.mu.Unlock(); return w.b.String() }
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+func (w *lockedWriter) String() string { w.mu.Lock(); defer w.mu.Unlock(); return w.b.String() }
 
 // `ledger demo` shows a live dashboard within 10 seconds of starting: a
 // run that reached Xero is on the Sync history page.
