@@ -71,7 +71,7 @@ func screenshotDir(t *testing.T) string {
 // shot saves a full-page screenshot and logs its path.
 func shot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG (lower is JPEG)
 	if err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
