@@ -47,7 +47,7 @@ func TestReconcileCoverageFromBackfilledRuns(t *testing.T) {
 func TestPrintReconcile(t *testing.T) {
 	since := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	rep := &reconcile.Report{BindingID: 3, Since: &since, Invoices: 2, CreditNotes: 1, XeroCalls: 2,
-		Drift: []reconcile.Drift{{Kind: "invoice", MagentoNumber: "000000042", XeroNumber: "000000042", Field: "total", MagentoValue: "27.60", XeroValue: "30.00", Action: "Correct it in Xero."}},
+		Drift:    []reconcile.Drift{{Kind: "invoice", MagentoNumber: "000000042", XeroNumber: "000000042", Field: "total", MagentoValue: "27.60", XeroValue: "30.00", Action: "Correct it in Xero."}},
 		Problems: []reconcile.Problem{{Kind: "invoice", MagentoID: 9, Message: "Magento no longer has this invoice (404); it cannot be compared."}},
 		Coverage: reconcile.Coverage{InvoicesSampled: 2,
 			TaxRates:       []reconcile.UnmappedRate{{Rate: "5.00", Invoices: 1, Examples: []string{"000000007"}}},
