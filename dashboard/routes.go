@@ -30,6 +30,8 @@ func (s *Server) routes() {
 	m.Handle("GET /dashboard/bindings/{id}/disconnect", s.requireUser(s.handleDisconnectConfirm))
 	m.Handle("POST /dashboard/bindings/{id}/disconnect", s.requireUser(s.handleDisconnect))
 	m.Handle("POST /dashboard/bindings/{id}/reference/refresh", s.requireUser(s.handleReferenceRefresh))
+	m.Handle("GET /dashboard/bindings/{id}/reconcile", s.requireUser(s.handleReconcileForm))
+	m.Handle("POST /dashboard/bindings/{id}/reconcile", s.requireUser(s.handleReconcile))
 	m.Handle("GET /dashboard/sync", s.requireUser(s.handleSyncList))
 	m.Handle("GET /dashboard/sync/{run}", s.requireUser(s.handleRun))
 	m.Handle("POST /dashboard/sync/{run}/retry", s.requireUser(s.handleRetry))
