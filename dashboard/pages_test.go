@@ -370,8 +370,12 @@ func TestSyncList(t *testing.T) {
 	if r := alice.submit("/dashboard/sync/100", "/dashboard/sync/100/retry", nil); r.code != http.StatusSeeOther {
 		t.Errorf("retry: %d", r.code)
 	}
-	if got := <-f.calls; got != "retry 100" {
-		t.Errorf("hook call %q", got)
+	// Run 100 failed validation: the reference data is rebuilt first, so a
+	// fix just made in Xero is seen by the retry.
+	for _, want := range []string{"refresh 10", "retry 100"} {
+		if got := <-f.calls; got != want {
+			t.Errorf("hook call %q, want %q", got, want)
+		}
 	}
 }
 

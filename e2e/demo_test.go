@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,101 +17,6 @@ import (
 
 	"ledger/cmd"
 )
-
-// chromiumPath is Debian's Chromium; .ci/run installs it.
-func chromiumPath() string {
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	return ""
-}
-
-// newChrome starts a headless Chromium with a fresh profile; it skips the
-// test when Chromium is absent (CI installs it, see .ci/run).
-func newChrome(t *testing.T) context.Context {
-	t.Helper()
-	bin := chromiumPath()
-	if bin == "" {
-		t.Skip("chromium is not installed (apt-get install chromium); .ci/run installs it so CI runs these browser tests")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// screenshotDir is $LEDGER_SCREENSHOTS or a temp dir.
-func screenshotDir(t *testing.T) string {
-	if d := os.Getenv("LEDGER_SCREENSHOTS"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err == nil {
-			return d
-		}
-	}
-	return t.TempDir()
-}
-
-// shot saves a full-page screenshot and logs its path.
-func shot(t *testing.T, ctx context.Context, dir, name string) {
-	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG (lower is JPEG)
-	if err != nil {
-		t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	p := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(p, png, 0o644); err != nil {
-		t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	t.Logf("screenshot %s: %s", name, p)
-}
-
-// waitText polls until the selector's text contains want (chromedp's own
-// polling, no fixed sleeps).
-func waitText(ctx context.Context, sel, want string, timeout time.Duration) error {
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const e = document.querySelector(`+jsString(sel)+`); return !!e && e.innerText.includes(`+jsString(want)+`); })()`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
-	return err
-}
-
-// hasText reports whether the selector's text contains want now.
-func hasText(ctx context.Context, sel, want string) bool {
-	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+jsString(sel)+`); return !!e && e.innerText.includes(`+jsString(want)+`); })()`))
-	return err == nil && ok
-}
-
-func jsString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(s) + `"`
-}
-
-// login fills the login form.
-func login(base, email, password string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#email`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), email),
-		chromedp.SendKeys(chromedp.CSS(`#password`), password),
-		chromedp.Submit(chromedp.CSS(`#password`)),
-		chromedp.WaitNotPresent(chromedp.CSS(`#password`)),
-	)
-}
 
 // lockedWriter collects the demo's output safely.
 type lockedWriter struct {
