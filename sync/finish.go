@@ -7,6 +7,9 @@ import (
 // finish commits a job's run and its xrefs in one transaction.
 func (r *round) finish(j *job) {
 	j.done = true
+	r.mu.Lock()
+	r.changed++
+	r.mu.Unlock()
 	if err := r.w.cfg.DB.FinishRun(j.run, j.xrefs); err != nil {
 		if j.run.Status == domain.RunSucceeded && domain.IsKind(err, domain.EConflict) {
 			// An xref collision: the document cannot be linked; fail the run.

@@ -9,6 +9,7 @@ import (
 
 	"ledger/domain"
 	"ledger/magento"
+	"ledger/store"
 	"ledger/xero"
 )
 
@@ -37,15 +38,17 @@ type job struct {
 
 // round is one pass over a binding's due runs.
 type round struct {
-	w     *Worker
-	ctx   context.Context
-	b     *domain.Binding
-	t     *domain.Tenant
-	ref   *domain.ReferenceCache
-	xc    *xero.Client
-	mc    *magento.Client
-	jobs  []*job
-	calls int
+	w       *Worker
+	ctx     context.Context
+	b       *domain.Binding
+	t       *domain.Tenant
+	ref     *domain.ReferenceCache
+	xc      *xero.Client
+	mc      *magento.Client
+	jobs    []*job
+	calls   int
+	changed int          // runs whose state changed: the round made progress
+	mu      gosync.Mutex // guards changed during parallel fetches
 }
 
 // entityKey groups the runs that must happen in arrival order.
@@ -95,16 +98,32 @@ func (w *Worker) Round(ctx context.Context, bindingID uint64) (bool, error) {
 		w.pauseFor(bindingID, now)
 		return false, nil
 	}
-	seen := map[string]bool{}
+	first := map[string]uint64{} // entity → its earliest due run
 	for _, run := range runs {
 		k := entityKey(run)
-		if seen[k] {
+		if first[k] != 0 {
 			continue // waits for the earlier run of the same entity
 		}
-		seen[k] = true
+		first[k] = run.ID
 		r.jobs = append(r.jobs, r.newJob(run))
 	}
 	r.parallel(r.fetch)
+	for _, j := range r.open() {
+		// A credit memo waits for earlier runs of its invoice (created,
+		// paid): it stays queued, untouched, for the next round.
+		if j.cm != nil && j.cm.InvoiceID != nil {
+			if id := first["invoice:"+strconv.FormatInt(*j.cm.InvoiceID, 10)]; id != 0 && id < j.run.ID {
+				j.done = true
+			} else if at := r.invoicePending(*j.cm.InvoiceID, j.run.ID); at != nil {
+				j.done = true
+				r.changed++
+				_, _ = r.w.cfg.DB.UpdateRun(j.run.ID, func(run *domain.SyncRun) error {
+					run.NextAttemptAt = at
+					return nil
+				})
+			}
+		}
+	}
 	for _, j := range r.open() {
 		r.decide(j)
 	}
@@ -121,7 +140,28 @@ func (w *Worker) Round(ctx context.Context, bindingID uint64) (bool, error) {
 	if r.calls > 0 {
 		w.spend(bindingID, r.calls)
 	}
-	return true, nil
+	return r.changed > 0, nil
+}
+
+// invoicePending reports whether an invoice.* run of the invoice that
+// arrived before run `before` is still queued (e.g. a payment waiting for
+// a retry): a credit memo allocated first would leave it nothing to pay.
+// It returns when the credit memo may look again, or nil.
+func (r *round) invoicePending(invoiceID int64, before uint64) *time.Time {
+	runs, err := r.w.cfg.DB.ListRuns(store.RunFilter{BindingID: r.b.ID, MagentoID: invoiceID, Status: domain.RunQueued, BeforeID: before, Limit: 10})
+	if err != nil {
+		return nil
+	}
+	var at *time.Time
+	for _, q := range runs {
+		if (q.Event == domain.EventInvoiceCreated || q.Event == domain.EventInvoicePaid) && q.NextAttemptAt != nil {
+			t := q.NextAttemptAt.Add(time.Second)
+			if at == nil || t.After(*at) {
+				at = &t
+			}
+		}
+	}
+	return at
 }
 
 // pauseFor parks a binding until the slow timer or a Notify.
