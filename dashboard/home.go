@@ -3,6 +3,8 @@ package dashboard
 import (
 	"html/template"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"ledger/domain"
 )
@@ -10,6 +12,9 @@ import (
 type homeTile struct {
 	ID                   uint64
 	MagentoHost, OrgName string
+	// StoreHost and StorePort title the tile: the store's host name
+	// without "www.", and its port only when the URL names one.
+	StoreHost, StorePort string
 	StatusLabel          string
 	StatusClass          string
 	NeedsReauth          bool
@@ -46,6 +51,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		}
 		t := homeTile{ID: v.B.ID, MagentoHost: v.MagentoHost(), OrgName: v.OrgName(),
 			NeedsReauth: v.B.Status == domain.BindingNeedsReauth, LastSync: "never"}
+		t.StoreHost, t.StorePort = storeHost(v.T.MagentoURL)
 		t.StatusLabel, t.StatusClass = bindingStatus(v.B.Status)
 		if st, err := s.store.RunStats(v.B.ID); err == nil {
 			t.Pending, t.Failed24h = st.Pending, st.Failed24h
@@ -62,4 +68,15 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		d.Tiles = append(d.Tiles, t)
 	}
 	s.render(w, r, http.StatusOK, "home", view{Title: "Home", User: c.user, CSRF: c.sess.CSRF, Nav: "home", Data: d})
+}
+
+// storeHost splits a store's base URL into the host name a merchant knows
+// (shop.example.com for https://www.shop.example.com/) and the port, when
+// the URL names one; a URL that does not parse is shown as it is.
+func storeHost(raw string) (host, port string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return raw, ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www."), u.Port()
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"ledger/assets"
 	"ledger/domain"
 )
 
@@ -116,21 +117,7 @@ func (s *Server) embedRender(w http.ResponseWriter, code int, d embedData) {
 	_, _ = buf.WriteTo(w)
 }
 
-var embedPage = template.Must(template.New("embed").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Xero sync · ledger</title><link rel="stylesheet" href="/static/app.css"></head>
-<body class="embed"><main id="main">
-{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
-{{if .User}}<h1>Xero sync history</h1>
-{{if .Rows}}<table><thead><tr><th>Run</th><th>Event</th><th>Magento</th><th>Status</th><th>Xero</th><th>When</th></tr></thead><tbody>
-{{range .Rows}}<tr><td>{{.R.ID}}</td><td>{{.R.Event}}</td><td>{{.Magento}}</td><td class="{{.StatusClass}}">{{.R.Status}}{{if .R.SkipReason}} ({{.R.SkipReason}}){{end}}</td><td>{{.XeroLabel}}</td><td><time datetime="{{.ISO}}">{{.Ago}}</time></td></tr>
-{{end}}</tbody></table>{{else}}<p>No events have arrived from this store yet.</p>{{end}}
-{{else if .TenantID}}<h1>Log in to ledger</h1>
-<form method="post" action="/embed/{{.TenantID}}/login" class="card">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="{{.Email}}">
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<div class="actions"><button type="submit">Log in</button></div>
-</form>{{end}}
-</main></body></html>
-`))
+// embedPage is assets/templates/embed.html: a page of its own (no
+// dashboard header or navigation inside the Magento admin) on the
+// dashboard's stylesheet.
+var embedPage = template.Must(template.ParseFS(assets.Templates, "embed.html")).Lookup("embed")
