@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -16,8 +17,32 @@ import (
 )
 
 // SpecPath is Xero's Accounting OpenAPI description every request is
-// checked against; override it with $XERO_OPENAPI.
-var SpecPath = "/work/shared/xero-openapi/xero_accounting.yaml"
+// checked against. Empty means: look for shared/xero-openapi beside the
+// checkout (the project's layout, on developer machines and CI alike) in
+// the working directory's ancestors; $XERO_OPENAPI overrides both.
+var SpecPath = ""
+
+// specRel is where the spec sits under a "shared" folder.
+const specRel = "shared/xero-openapi/xero_accounting.yaml"
+
+// findSpec walks up from the working directory looking for specRel.
+func findSpec() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return specRel
+	}
+	for {
+		p := filepath.Join(dir, specRel)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return specRel
+		}
+		dir = parent
+	}
+}
 
 var (
 	specOnce   sync.Once
@@ -29,6 +54,9 @@ var (
 func loadSpec() (routers.Router, error) {
 	specOnce.Do(func() {
 		p := SpecPath
+		if p == "" {
+			p = findSpec()
+		}
 		if env := os.Getenv("XERO_OPENAPI"); env != "" {
 			p = env
 		}
