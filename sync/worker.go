@@ -37,7 +37,7 @@ type Config struct {
 	MaxBindings int
 	// BatchSize is the documents per Xero request (default and max 50).
 	BatchSize int
-	// RoundSize is how many due runs one round of a binding takes (500).
+	// RoundSize is how many due runs one round of a binding takes (1000).
 	RoundSize int
 	// FetchConcurrency bounds parallel Magento calls per round (8).
 	FetchConcurrency int
@@ -91,7 +91,7 @@ func New(cfg Config) *Worker {
 		cfg.BatchSize = 50
 	}
 	if cfg.RoundSize <= 0 {
-		cfg.RoundSize = 500
+		cfg.RoundSize = 1000
 	}
 	if cfg.FetchConcurrency <= 0 {
 		cfg.FetchConcurrency = 8
