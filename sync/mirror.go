@@ -72,6 +72,9 @@ func (r *round) mirror(j *job) {
 		return
 	}
 	r.w.mirrorRun(r.ctx, r.mc, j.run)
+	if r.w.cfg.Finished != nil {
+		r.w.cfg.Finished(j.run)
+	}
 }
 
 func (w *Worker) mirrorRun(ctx context.Context, mc *magento.Client, run *domain.SyncRun) {

@@ -46,6 +46,9 @@ type Config struct {
 	Recheck time.Duration
 	// Jitter returns a number in [0,1) for retry jitter (default math/rand).
 	Jitter func() float64
+	// Finished, when set, is told of every run that reached a terminal
+	// status, after its mirror to Magento was tried (metrics, tests).
+	Finished func(run *domain.SyncRun)
 }
 
 // Worker moves queued sync runs into Xero and mirrors their outcome to
