@@ -53,6 +53,7 @@ func (a *App) Open() error {
 	a.Xero = NewXeroVault(db, a.Config.xeroConfig(), a.Config.XeroDailyBudget, a.Log)
 	a.Add(newXeroJobs(a.Xero, a.Log)) // reference refresh and keep-alive cron (xero_jobs.go)
 	a.addPinger()                     // Magento ping loop (pinger.go)
+	a.addSyncWorker()                 // the sync worker (sync_worker.go)
 	return nil
 }
 

@@ -17,5 +17,6 @@ func (a *App) DashboardConfig() dashboard.Config {
 	}
 	a.MagentoHooks(&cfg)
 	a.WireXero(&cfg)
+	a.WireSync(&cfg) // worker wake-up and Retry (sync_worker.go)
 	return cfg
 }

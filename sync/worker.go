@@ -133,6 +133,7 @@ func (w *Worker) Start(ctx context.Context) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	w.cancel = cancel
 	w.done = make(chan struct{})
+	w.running.Store(true) // healthy from the moment Start returns
 	go func() {
 		defer close(w.done)
 		w.Run(ctx)

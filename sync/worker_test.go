@@ -47,8 +47,7 @@ func TestNotifyReachesXeroAtOnce(t *testing.T) {
 	e.w = New(cfg)
 	e.w.Start(e.ctx)
 	if err := e.w.Healthy(); err != nil {
-		// Start returns before Run marks itself running; Healthy may lag.
-		t.Logf("healthy right after Start: %v", err)
+		t.Errorf("Healthy right after Start: %v", err)
 	}
 	inv, pay := order(1, "checkmo")
 	e.mg.AddInvoice(inv)
