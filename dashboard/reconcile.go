@@ -17,20 +17,6 @@ import (
 // to the worker's factories); since zero means everything.
 type ReconcileFunc func(ctx context.Context, bindingID uint64, since time.Time) (*reconcile.Report, error)
 
-// reconcilers holds each server's ReconcileFunc until Config carries it.
-var reconcilers gosync.Map // *Server → ReconcileFunc
-
-// SetReconcile wires the reconciliation page; without it the page says
-// reconciliation is unavailable.
-func (s *Server) SetReconcile(fn ReconcileFunc) { reconcilers.Store(s, fn) }
-
-func (s *Server) reconciler() ReconcileFunc {
-	if v, ok := reconcilers.Load(s); ok {
-		return v.(ReconcileFunc)
-	}
-	return nil
-}
-
 // reconcilePage is layout.html plus reconcile.html, parsed once.
 var reconcilePage = gosync.OnceValues(func() (*template.Template, error) {
 	return template.New("").ParseFS(assets.Templates, "layout.html", "reconcile.html")
@@ -65,7 +51,7 @@ func (s *Server) handleReconcile(w http.ResponseWriter, r *http.Request, c *reqC
 		return
 	}
 	d := s.reconcileData(v)
-	fn := s.reconciler()
+	fn := s.cfg.Reconcile
 	if fn == nil {
 		s.renderReconcile(w, r, c, http.StatusServiceUnavailable, d)
 		return
@@ -95,7 +81,7 @@ func (s *Server) handleReconcile(w http.ResponseWriter, r *http.Request, c *reqC
 }
 
 func (s *Server) reconcileData(v visibleBinding) reconcileData {
-	return reconcileData{ID: v.B.ID, MagentoHost: v.MagentoHost(), OrgName: v.OrgName(), Unavailable: s.reconciler() == nil}
+	return reconcileData{ID: v.B.ID, MagentoHost: v.MagentoHost(), OrgName: v.OrgName(), Unavailable: s.cfg.Reconcile == nil}
 }
 
 func (s *Server) renderReconcile(w http.ResponseWriter, r *http.Request, c *reqCtx, code int, d reconcileData) {

@@ -13,18 +13,19 @@ import (
 )
 
 func TestReconcilePage(t *testing.T) {
-	f := setup(t)
 	type call struct {
 		id    uint64
 		since time.Time
 	}
 	calls := make(chan call, 4)
-	f.srv.SetReconcile(func(_ context.Context, id uint64, since time.Time) (*reconcile.Report, error) {
-		calls <- call{id, since}
-		return &reconcile.Report{BindingID: id, Invoices: 2, XeroCalls: 1, GeneratedAt: f.clock.Now(),
-			Drift: []reconcile.Drift{{Kind: "invoice", MagentoNumber: "000000042", XeroNumber: "INV-42", Field: "total", MagentoValue: "27.60", XeroValue: "30.00", Action: "Correct it in Xero."}},
-			Coverage: reconcile.Coverage{InvoicesSampled: 2,
-				PaymentMethods: []reconcile.UnmappedMethod{{Method: "checkmo", Invoices: 1, Examples: []string{"000000042"}}}}}, nil
+	f := setup(t, func(c *Config) {
+		c.Reconcile = func(_ context.Context, id uint64, since time.Time) (*reconcile.Report, error) {
+			calls <- call{id, since}
+			return &reconcile.Report{BindingID: id, Invoices: 2, XeroCalls: 1, GeneratedAt: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC),
+				Drift: []reconcile.Drift{{Kind: "invoice", MagentoNumber: "000000042", XeroNumber: "INV-42", Field: "total", MagentoValue: "27.60", XeroValue: "30.00", Action: "Correct it in Xero."}},
+				Coverage: reconcile.Coverage{InvoicesSampled: 2,
+					PaymentMethods: []reconcile.UnmappedMethod{{Method: "checkmo", Invoices: 1, Examples: []string{"000000042"}}}}}, nil
+		}
 	})
 	alice := f.browser().login("alice@example.com")
 	p := alice.get("/dashboard/bindings/10/reconcile")
@@ -79,11 +80,23 @@ func TestReconcileUnavailableAndFailing(t *testing.T) {
 	if p := admin.get("/dashboard/bindings/10/reconcile"); p.code != http.StatusOK || !strings.Contains(p.body, "not available on this server") {
 		t.Errorf("unwired: %d\n%s", p.code, p.body)
 	}
-	f.srv.SetReconcile(func(context.Context, uint64, time.Time) (*reconcile.Report, error) {
-		return nil, domain.Wrap(domain.EUnavailable, context.DeadlineExceeded, "Xero could not be read just now — try the reconciliation again in a few minutes.")
+	f = setup(t, func(c *Config) {
+		c.Reconcile = func(context.Context, uint64, time.Time) (*reconcile.Report, error) {
+			return nil, domain.Wrap(domain.EUnavailable, context.DeadlineExceeded, "Xero could not be read just now — try the reconciliation again in a few minutes.")
+		}
 	})
+	admin = f.browser().login("admin@example.com")
 	p := admin.submit("/dashboard/bindings/10/reconcile", "/dashboard/bindings/10/reconcile", nil)
 	if p.code != http.StatusBadGateway || !strings.Contains(p.body, "try the reconciliation again") || strings.Contains(p.body, "deadline") {
 		t.Errorf("failing: %d\n%s", p.code, p.body)
+	}
+}
+
+// The binding page links to its reconciliation page.
+func TestBindingPageLinksReconciliation(t *testing.T) {
+	f := setup(t)
+	p := f.browser().login("alice@example.com").get("/dashboard/bindings/10")
+	if p.code != http.StatusOK || !strings.Contains(p.body, `<a href="/dashboard/bindings/10/reconcile">Reconciliation</a>`) {
+		t.Errorf("binding page: %d, no Reconciliation link\n%s", p.code, p.body)
 	}
 }

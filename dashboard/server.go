@@ -49,6 +49,8 @@ type Config struct {
 	// XeroDeepLink returns the go.xero.com URL of a Xero document of the
 	// given xref kind (domain.XrefInvoice, …), or "" when there is none.
 	XeroDeepLink func(kind, xeroID string) string
+	// Reconcile runs the reconciliation page's report (reconcile.Run).
+	Reconcile ReconcileFunc
 
 	// Magento-facing API (magento_*.go).
 
