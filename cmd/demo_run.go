@@ -126,7 +126,8 @@ func (s *demoStack) close(log *slog.Logger) {
 	}
 }
 
-// startDemoLedger opens and starts ledger as serve does and serves the
+// startDemoLedger opens and starts ledger as serve does — the same App,
+// services (sync worker included) and DashboardConfig — and serves the
 // dashboard on ln.
 func startDemoLedger(ctx context.Context, cfg Config, log *slog.Logger, getenv func(string) (string, bool), ln net.Listener) (*demoStack, error) {
 	app := NewApp(cfg, log, getenv)
@@ -134,19 +135,12 @@ func startDemoLedger(ctx context.Context, cfg Config, log *slog.Logger, getenv f
 		ln.Close()
 		return nil, err
 	}
-	w := newDemoWorker(app)
-	app.Add(w)
 	if err := app.Start(ctx); err != nil {
 		ln.Close()
 		_ = app.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	dcfg := dashboard.Config{
-		DB: app.DB, Logger: log, PublicURL: cfg.PublicURL, Version: buildVersion().Version, Healthy: app.Healthy,
-	}
-	app.WireXero(&dcfg)
-	app.MagentoHooks(&dcfg)
-	w.wire(&dcfg)
+	dcfg := app.DashboardConfig()
 	srv, err := dashboard.New(dcfg)
 	if err != nil {
 		ln.Close()

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	syncw "ledger/sync"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,9 +26,7 @@ import (
 	"ledger/cmd"
 	"ledger/dashboard"
 	"ledger/domain"
-	"ledger/magento"
 	"ledger/magento/magentotest"
-	"ledger/xero"
 	"ledger/xero/xerotest"
 )
 
@@ -196,14 +193,7 @@ func startStack(t *testing.T) *stack {
 		ln.Close()
 		t.Fatal(err)
 	}
-	dcfg := s.app.DashboardConfig()
-	if dcfg.RetryRun == nil && dcfg.Enqueued == nil {
-		// TODO(sync wiring): until `ledger serve` runs the worker itself,
-		// the test adds one wired like cmd/demo_worker.go.
-		w := newTestWorker(s.app)
-		s.app.Add(w)
-		dcfg.Enqueued, dcfg.RetryRun = w.w.Notify, w.w.Retry
-	}
+	dcfg := s.app.DashboardConfig() // the sync worker is the App's own service, as in serve
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := s.app.Start(ctx); err != nil {
 		cancel()
@@ -263,27 +253,3 @@ func framePage(w http.ResponseWriter, ledger, tenant string) {
 <iframe id="ledger" title="Xero sync by ledger" src="%s/embed/%s" style="width:100%%;height:640px;border:0;background:#fff"></iframe></body></html>`,
 		ledger, url.PathEscape(tenant))
 }
-
-// testWorker is the sync worker as an App service (cmd/demo_worker.go).
-type testWorker struct{ w *syncw.Worker }
-
-func newTestWorker(a *cmd.App) *testWorker {
-	db, cfg := a.DB, a.Config
-	return &testWorker{w: syncw.New(syncw.Config{
-		DB: db, Log: a.Log, DailyBudget: cfg.XeroDailyBudget,
-		Xero: func(_ context.Context, b *domain.Binding) (*xero.Client, error) { return a.Xero.Client(b.ID) },
-		Magento: func(_ context.Context, t *domain.Tenant) (*magento.Client, error) {
-			key, err := db.APIKey(t.ID)
-			if err != nil {
-				return nil, err
-			}
-			return magento.NewClient(t.MagentoURL, t.ID, key, magento.ClientOptions{AllowPrivate: true})
-		},
-		ObserveXero: a.Xero.Observe,
-	})}
-}
-
-func (s *testWorker) Name() string                    { return "sync-worker" }
-func (s *testWorker) Start(ctx context.Context) error { s.w.Start(ctx); return nil }
-func (s *testWorker) Stop(ctx context.Context) error  { return s.w.Stop(ctx) }
-func (s *testWorker) Healthy() error                  { return s.w.Healthy() }
