@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
+	"ledger/alert"
 	"ledger/domain"
+	"ledger/metrics"
 	"ledger/store"
 )
 
@@ -29,6 +32,10 @@ type App struct {
 	DB     *store.DB
 	// Xero is the process's one token vault (cmd/xero_vault.go).
 	Xero *XeroVault
+	// Metrics and Alerts are the operations side (cmd/ops.go); both are
+	// nil-safe.
+	Metrics *metrics.Metrics
+	Alerts  *alert.Alerter
 
 	getenv   func(string) (string, bool)
 	mu       sync.Mutex
@@ -45,12 +52,18 @@ func NewApp(cfg Config, log *slog.Logger, getenv func(string) (string, bool)) *A
 // Open creates the data directory (0700) and the master key when needed and
 // opens the database read-write.
 func (a *App) Open() error {
+	if err := a.openOps(); err != nil { // metrics and alerts (ops.go)
+		return err
+	}
 	db, err := openDatabase(&a.Config, a.getenv, false, a.Log)
 	if err != nil {
+		_ = a.Alerts.Close(context.Background())
 		return err
 	}
 	a.DB = db
+	a.Add(&opsService{app: a, tick: time.After}) // first started, last stopped (ops.go)
 	a.Xero = NewXeroVault(db, a.Config.xeroConfig(), a.Config.XeroDailyBudget, a.Log)
+	a.Xero.Instrument(a.Metrics, a.Alerts)
 	a.Add(newXeroJobs(a.Xero, a.Log)) // reference refresh and keep-alive cron (xero_jobs.go)
 	a.addPinger()                     // Magento ping loop (pinger.go)
 	a.addSyncWorker()                 // the sync worker (sync_worker.go)

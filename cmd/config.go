@@ -30,6 +30,19 @@ type Config struct {
 	XeroDailyBudget     int
 	MagentoAllowPrivate bool
 	LogFormat, LogLevel string
+
+	// Operations (cmd/ops*.go): TLS, reverse proxy, alerts.
+	TLSCert, TLSKey      string
+	AutocertHosts        string // comma separated
+	AutocertHTTPAddr     string
+	TrustProxy           bool
+	AlertWebhookURL      string // secret: may embed a token
+	AlertSMTPAddr        string
+	AlertSMTPUser        string
+	AlertSMTPPassword    string // secret
+	AlertEmailFrom       string
+	AlertEmailTo         string // comma separated
+	AlertFailuresPerHour int
 }
 
 // Defaults of interfaces.md §2.
@@ -43,6 +56,8 @@ const (
 	DefaultXeroConnectionsURL = "https://api.xero.com/connections"
 	DefaultXeroAPIURL         = "https://api.xero.com/api.xro/2.0"
 	DefaultXeroDailyBudget    = 5000
+	DefaultAutocertHTTPAddr   = ":80"
+	DefaultAlertFailures      = 10
 )
 
 // File names inside the data directory.
@@ -107,6 +122,35 @@ func addServeFlags(fs *pflag.FlagSet, c *Config) {
 		markConfig(fs, n, false)
 	}
 	markConfig(fs, "xero-client-secret", true)
+	addOpsFlags(fs, c)
+}
+
+// addOpsFlags registers the operations flags of `ledger serve`: TLS,
+// reverse proxy and alerts.
+func addOpsFlags(fs *pflag.FlagSet, c *Config) {
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file for HTTPS (re-read when it changes; with --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file for HTTPS (with --tls-cert)")
+	fs.StringVar(&c.AutocertHosts, "autocert-hosts", "", "comma-separated host names to get Let's Encrypt certificates for (instead of --tls-cert)")
+	fs.StringVar(&c.AutocertHTTPAddr, "autocert-http-addr", DefaultAutocertHTTPAddr, "listen address of the ACME HTTP-01 challenge server (with --autocert-hosts)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "trust X-Forwarded-For/-Proto/-Host from a reverse proxy in front of ledger")
+	fs.StringVar(&c.AlertWebhookURL, "alert-webhook-url", "", "URL that alerts are POSTed to as JSON (better: LEDGER_ALERT_WEBHOOK_URL_FILE)")
+	fs.StringVar(&c.AlertSMTPAddr, "alert-smtp-addr", "", "SMTP server host:port for alert emails")
+	fs.StringVar(&c.AlertSMTPUser, "alert-smtp-user", "", "SMTP user name for alert emails")
+	fs.StringVar(&c.AlertSMTPPassword, "alert-smtp-password", "", "SMTP password (better: LEDGER_ALERT_SMTP_PASSWORD_FILE)")
+	fs.StringVar(&c.AlertEmailFrom, "alert-email-from", "", "sender address of alert emails")
+	fs.StringVar(&c.AlertEmailTo, "alert-email-to", "", "comma-separated recipients of alert emails")
+	fs.IntVar(&c.AlertFailuresPerHour, "alert-failures-per-hour", DefaultAlertFailures, "alert when more sync runs of a binding fail within an hour (negative: never)")
+	for _, n := range []string{"tls-cert", "tls-key", "autocert-hosts", "autocert-http-addr", "trust-proxy",
+		"alert-smtp-addr", "alert-smtp-user", "alert-email-from", "alert-email-to", "alert-failures-per-hour"} {
+		markConfig(fs, n, false)
+	}
+	markConfig(fs, "alert-webhook-url", true)
+	markConfig(fs, "alert-smtp-password", true)
+}
+
+// TLSEnabled reports whether serve speaks HTTPS itself.
+func (c *Config) TLSEnabled() bool {
+	return c.TLSCert != "" || c.TLSKey != "" || strings.TrimSpace(c.AutocertHosts) != ""
 }
 
 // EnvName is the environment variable of a flag: LEDGER_<FLAG_IN_UPPER_SNAKE>.
@@ -172,6 +216,12 @@ func (c *Config) finish(serve bool) error {
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
+		if c.TLSEnabled() {
+			c.PublicURL = "https://" + c.Addr
+			if h := cleanHosts([]string{c.AutocertHosts}); len(h) > 0 {
+				c.PublicURL = "https://" + h[0]
+			}
+		}
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
@@ -179,6 +229,9 @@ func (c *Config) finish(serve bool) error {
 	}
 	if c.XeroDailyBudget <= 0 {
 		return usageErrorf("--xero-daily-budget must be a positive number of calls")
+	}
+	if c.AlertFailuresPerHour == 0 {
+		return usageErrorf("--alert-failures-per-hour must be a positive number of runs (or negative to never alert)")
 	}
 	return nil
 }

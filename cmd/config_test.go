@@ -38,6 +38,9 @@ func defaults() Config {
 		XeroAPIURL:         DefaultXeroAPIURL,
 		XeroDailyBudget:    DefaultXeroDailyBudget,
 		LogLevel:           "info",
+
+		AutocertHTTPAddr:     DefaultAutocertHTTPAddr,
+		AlertFailuresPerHour: DefaultAlertFailures,
 	}
 }
 
@@ -70,7 +73,8 @@ func TestConfig(t *testing.T) {
 					MasterKeyFile: "/run/secrets/key", XeroClientID: "cid", XeroClientSecret: "csecret",
 					XeroScopes: "openid offline_access", XeroAuthorizeURL: "http://x/a", XeroTokenURL: "http://x/t",
 					XeroRevokeURL: "http://x/r", XeroConnectionsURL: "http://x/c", XeroAPIURL: "http://x/api",
-					XeroDailyBudget: 1000, MagentoAllowPrivate: true, LogFormat: "json", LogLevel: "debug"}
+					XeroDailyBudget: 1000, MagentoAllowPrivate: true, LogFormat: "json", LogLevel: "debug",
+					AutocertHTTPAddr: DefaultAutocertHTTPAddr, AlertFailuresPerHour: DefaultAlertFailures}
 			},
 		},
 		{
@@ -90,6 +94,30 @@ func TestConfig(t *testing.T) {
 			name: "secret value beats secret file",
 			env:  map[string]string{"LEDGER_XERO_CLIENT_SECRET": "direct", "LEDGER_XERO_CLIENT_SECRET_FILE": secretFile},
 			want: func(c *Config) { c.XeroClientSecret = "direct" },
+		},
+		{
+			name: "ops flags from env, secrets from files",
+			env: map[string]string{
+				"LEDGER_TLS_CERT": "/c.pem", "LEDGER_TLS_KEY": "/k.pem", "LEDGER_TRUST_PROXY": "true",
+				"LEDGER_AUTOCERT_HTTP_ADDR": ":8081", "LEDGER_ALERT_WEBHOOK_URL_FILE": secretFile,
+				"LEDGER_ALERT_SMTP_ADDR": "smtp.example:587", "LEDGER_ALERT_SMTP_USER": "u",
+				"LEDGER_ALERT_SMTP_PASSWORD_FILE": secretFile, "LEDGER_ALERT_EMAIL_FROM": "l@example.com",
+				"LEDGER_ALERT_EMAIL_TO": "a@example.com,b@example.com", "LEDGER_ALERT_FAILURES_PER_HOUR": "3",
+			},
+			want: func(c *Config) {
+				c.TLSCert, c.TLSKey, c.TrustProxy, c.AutocertHTTPAddr = "/c.pem", "/k.pem", true, ":8081"
+				c.AlertWebhookURL, c.AlertSMTPAddr, c.AlertSMTPUser = "s3cret-from-file", "smtp.example:587", "u"
+				c.AlertSMTPPassword, c.AlertEmailFrom, c.AlertEmailTo = "s3cret-from-file", "l@example.com", "a@example.com,b@example.com"
+				c.AlertFailuresPerHour = 3
+				c.PublicURL = "https://" + DefaultAddr // TLS on: https by default
+			},
+		},
+		{
+			name: "autocert public url is the first host",
+			args: []string{"--autocert-hosts", "Ledger.Example.com, b.example.com"},
+			want: func(c *Config) {
+				c.AutocertHosts, c.PublicURL = "Ledger.Example.com, b.example.com", "https://ledger.example.com"
+			},
 		},
 		{
 			name: "public url follows addr",
@@ -125,6 +153,7 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"bad addr", []string{"--addr", "8080"}, nil, `--addr "8080" is not host:port (for example 127.0.0.1:8080)`},
 		{"bad public url", []string{"--public-url", "ledger.example"}, nil, "--public-url must start with http:// or https://"},
 		{"zero budget", []string{"--xero-daily-budget", "0"}, nil, "--xero-daily-budget must be a positive number of calls"},
+		{"zero failures per hour", []string{"--alert-failures-per-hour", "0"}, nil, "--alert-failures-per-hour must be a positive number of runs (or negative to never alert)"},
 		{"bad log format", nil, map[string]string{"LEDGER_LOG_FORMAT": "xml"}, `--log-format must be text or json, not "xml"`},
 	}
 	for _, tt := range tests {

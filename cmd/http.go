@@ -18,6 +18,8 @@ func (a *App) DashboardConfig() dashboard.Config {
 		PublicURL: a.Config.PublicURL,
 		Version:   buildVersion().Version,
 		Healthy:   a.Healthy,
+		Degraded:  a.degraded, // ops_health.go
+		Metrics:   a.Metrics,
 	}
 	a.MagentoHooks(&cfg)
 	a.WireXero(&cfg)

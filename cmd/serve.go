@@ -89,11 +89,9 @@ func (d *deps) serve(ctx context.Context) error {
 
 	srv, err := dashboard.New(app.DashboardConfig())
 	var ln net.Listener
+	var acme *http.Server
 	if err == nil {
-		ln, err = net.Listen("tcp", cfg.Addr)
-		if err != nil {
-			err = domain.Wrap(domain.EInvalid, err, "cannot listen on %s; is another program using it? choose another --addr", cfg.Addr)
-		}
+		ln, acme, err = listenServe(cfg, log) // plain, TLS or autocert (ops_listen.go)
 	}
 	if err != nil {
 		sctx, cancel := shutdownCtx()
@@ -105,7 +103,7 @@ func (d *deps) serve(ctx context.Context) error {
 		return err
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           trustedProxy(srv.Handler(), cfg.TrustProxy),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)
@@ -127,6 +125,9 @@ func (d *deps) serve(ctx context.Context) error {
 	herr := hs.Shutdown(sctx)
 	if herr != nil {
 		log.Warn("in-flight requests did not finish in time", "err", herr.Error())
+	}
+	if acme != nil {
+		_ = acme.Shutdown(sctx)
 	}
 	if admin != nil {
 		if err := admin.Close(sctx); err != nil {

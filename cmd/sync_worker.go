@@ -23,7 +23,8 @@ func (a *App) addSyncWorker() {
 		DB: a.DB, Log: a.Log, DailyBudget: a.Config.XeroDailyBudget,
 		Xero:        xeroClients(a.Xero),
 		Magento:     magentoClients(a.DB, a.Config.MagentoAllowPrivate),
-		ObserveXero: a.Xero.Observe,
+		ObserveXero: a.observeSync,  // vault + Magento-revoked alert (ops.go)
+		Finished:    a.syncFinished, // metrics and alerts (ops.go)
 	})})
 }
 

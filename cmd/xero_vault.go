@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"ledger/alert"
 	"ledger/domain"
+	"ledger/metrics"
 	"ledger/store"
 	"ledger/xero"
 )
@@ -85,6 +87,8 @@ type XeroVault struct {
 	LimiterClock xero.Clock
 
 	mu       sync.Mutex
+	metrics  *metrics.Metrics // set by Instrument (ops_xero.go)
+	alerts   *alert.Alerter
 	sources  map[uint64]*xero.TokenSource
 	limiters map[string]*xero.Limiter
 }
@@ -160,11 +164,12 @@ func (v *XeroVault) Client(id uint64) (*xero.Client, error) {
 	v.mu.Lock()
 	lim := v.limiters[b.XeroTenantID]
 	if lim == nil {
-		lim = xero.NewLimiter(xero.LimiterConfig{DailyBudget: v.budget, Clock: v.LimiterClock})
+		lim = xero.NewLimiter(xero.LimiterConfig{DailyBudget: v.budget, Clock: v.LimiterClock, OnWait: v.metrics.LimiterWait})
 		v.limiters[b.XeroTenantID] = lim
 	}
+	hc := v.apiHTTPClient(id, b.TenantID, lim)
 	v.mu.Unlock()
-	return xero.NewClient(v.cfg, v.Source(id), b.XeroTenantID, lim, v.cfg.HTTPClient), nil
+	return xero.NewClient(v.cfg, v.Source(id), b.XeroTenantID, lim, hc), nil
 }
 
 // errUnchanged aborts an UpdateBinding that has nothing to write.
@@ -176,7 +181,7 @@ func (v *XeroVault) Observe(id uint64, err error) {
 	if !errors.Is(err, xero.ErrReauthRequired) {
 		return
 	}
-	_, uerr := v.db.UpdateBinding(id, func(b *domain.Binding) error {
+	b, uerr := v.db.UpdateBinding(id, func(b *domain.Binding) error {
 		if b.Status != domain.BindingActive {
 			return errUnchanged
 		}
@@ -186,6 +191,12 @@ func (v *XeroVault) Observe(id uint64, err error) {
 	switch {
 	case uerr == nil:
 		v.log.Warn("xero: binding needs to be reconnected", "binding", id, "err", err.Error())
+		v.mu.Lock()
+		al := v.alerts
+		v.mu.Unlock()
+		if b != nil {
+			al.NeedsReauth(bindingLabel(id), b.TenantID, b.XeroOrgName)
+		}
 	case !errors.Is(uerr, errUnchanged):
 		v.log.Error("xero: could not mark binding needs_reauth", "binding", id, "err", uerr.Error())
 	}

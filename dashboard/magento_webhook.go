@@ -34,6 +34,8 @@ func (s *Server) handleMagentoWebhook(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), webhookBudget)
 	defer cancel()
 	tenantID, event := r.PathValue("tenant_id"), r.PathValue("event_name")
+	w, observed := s.observeWebhook(w, event) // ledger_webhooks_total (metrics.go)
+	defer observed()
 	t, err := s.authenticate(r, tenantID)
 	if err != nil {
 		s.apiError(w, r, err)

@@ -11,6 +11,7 @@ import (
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.handleHealthz)
+	m.Handle("GET /metrics", s.cfg.Metrics.Handler())
 	m.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(assets.Static)))
 
 	m.HandleFunc("GET /login", s.handleLoginForm)

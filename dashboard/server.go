@@ -5,7 +5,6 @@ package dashboard
 
 import (
 	"context"
-	"encoding/json"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"ledger/domain"
 	"ledger/magento"
+	"ledger/metrics"
 	"ledger/store"
 )
 
@@ -26,6 +26,12 @@ type Config struct {
 	// Healthy reports why ledger is not healthy (nil when it is): the
 	// database is open and the worker runs.
 	Healthy func() error
+	// Degraded lists why a healthy ledger still needs attention (bindings
+	// needing re-authorisation, revoked Magento tokens, budgets, dead
+	// letters); /healthz reports them without failing (healthz.go).
+	Degraded func() []string
+	// Metrics is served at GET /metrics and counts webhooks; nil → 404.
+	Metrics *metrics.Metrics
 
 	// Store is what the dashboard reads and writes. Nil means DB, through
 	// an adapter (see store.go); tests pass a fake.
@@ -122,17 +128,3 @@ func New(cfg Config) (*Server, error) {
 
 // Handler returns the root handler: every route behind the security headers.
 func (s *Server) Handler() http.Handler { return securityHeaders(s.mux) }
-
-func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	body := map[string]any{"status": "ok"}
-	code := http.StatusOK
-	if s.cfg.Healthy != nil {
-		if err := s.cfg.Healthy(); err != nil {
-			code = http.StatusServiceUnavailable
-			body = map[string]any{"status": "unavailable", "reasons": []string{err.Error()}}
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(body)
-}

@@ -123,6 +123,9 @@ type LimiterConfig struct {
 	DailyBudget int // calls per UTC day
 	App         *AppLimiter
 	Clock       Clock
+	// OnWait, when set, is told how long each successful Wait blocked
+	// (metrics); it must not block.
+	OnWait func(time.Duration)
 }
 
 // Limiter paces one organisation's calls so ledger never draws a 429:
@@ -184,6 +187,7 @@ func (l *Limiter) dayLeft() int {
 // at once (Problem "day", Reset at the next UTC midnight) so the caller can
 // park the organisation. Every successful Wait must be paired with Done.
 func (l *Limiter) Wait(ctx context.Context) error {
+	start := l.cfg.Clock.Now()
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -213,6 +217,9 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			}
 			l.inFlight++
 			l.mu.Unlock()
+			if l.cfg.OnWait != nil {
+				l.cfg.OnWait(now.Sub(start))
+			}
 			return nil
 		}
 		changed := l.changed
