@@ -95,6 +95,11 @@ type budgetReporter struct {
 
 func (t *budgetReporter) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
+	if err == nil {
+		// Learn Xero's X-*Limit-Remaining now (the client's Done applies
+		// them again, idempotently) so the gauges show Xero's own count.
+		t.lim.Observe(resp.Header)
+	}
 	st := t.lim.Remaining()
 	t.m.Budget(t.binding, metrics.WindowMinute, max(st.MinuteRemaining, 0))
 	t.m.Budget(t.binding, metrics.WindowDay, st.DayRemaining)
