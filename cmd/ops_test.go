@@ -257,4 +257,3 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
-
