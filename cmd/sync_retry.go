@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -27,11 +28,11 @@ func newSyncRetryCommand(d *deps) *cobra.Command {
 				return usageErrorf("RUN_ID must be a positive number, not %q", args[0])
 			}
 			err = d.withDB(c, readWrite, nil, func(db *store.DB) error {
-				if d.app != nil {
-					return d.app.retryRun(c.Context(), id)
+				run, err := db.Run(id)
+				if err != nil {
+					return err
 				}
-				_, err := syncw.Requeue(db, id, time.Now())
-				return err
+				return syncw.Retry(c.Context(), run, d.retryHooks(db))
 			})
 			if err != nil {
 				if domain.IsKind(err, domain.ENotFound) {
@@ -43,4 +44,17 @@ func newSyncRetryCommand(d *deps) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// retryHooks are sync.Retry's hooks for the CLI: inside `ledger serve` the
+// server's vault and running worker; otherwise a vault over db and a
+// requeue in the database (the next `ledger serve` picks the run up).
+func (d *deps) retryHooks(db *store.DB) syncw.RetryHooks {
+	h := syncw.RetryHooks{Refresh: d.vault(db).RefreshReference, Log: d.log}
+	if d.app != nil {
+		h.Requeue = d.app.retryRun
+	} else {
+		h.Requeue = func(_ context.Context, id uint64) error { _, err := syncw.Requeue(db, id, time.Now()); return err }
+	}
+	return h
 }
