@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"ledger/domain"
-	"ledger/magento"
 )
 
 // errSettingsInvalid aborts the settings transaction when a field failed.
@@ -77,14 +76,7 @@ func (s *Server) reference(bindingID uint64) *domain.ReferenceCache {
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, c *reqCtx, v visibleBinding, p domain.Policy, in formInput, errs map[string]error, code int, flash string) {
 	ref := s.reference(v.B.ID)
-	var methods []magento.PaymentMethod
-	if s.cfg.PaymentMethods != nil {
-		var err error
-		if methods, err = s.cfg.PaymentMethods(r.Context(), v.T.ID); err != nil {
-			s.cfg.Logger.Warn("dashboard: payment methods", "tenant", v.T.ID, "err", err)
-			methods = nil
-		}
-	}
+	methods := s.storeMethods(r, v.T.ID)
 	d := settingsData{visibleBinding: v, ID: v.B.ID, Errors: len(errs) > 0,
 		NoReference: ref == nil || len(ref.Accounts) == 0,
 		Cards:       buildCards(p, ref, methods, in)}

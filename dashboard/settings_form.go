@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"ledger/domain"
-	"ledger/magento"
 )
 
 // The settings form: one field per policy key (payment-method routing and
@@ -114,7 +113,7 @@ func trimRate(r string) string {
 }
 
 // buildCards lays out the form for policy p.
-func buildCards(p domain.Policy, ref *domain.ReferenceCache, methods []magento.PaymentMethod, in formInput) []settingsCard {
+func buildCards(p domain.Policy, ref *domain.ReferenceCache, methods storeMethods, in formInput) []settingsCard {
 	revenue, bank, tax := refOptions(ref)
 	str := func(key string) string { return in(key, jsonString(p, key)) }
 	check := func(key, label string) settingsField {
@@ -172,9 +171,9 @@ func buildCards(p domain.Policy, ref *domain.ReferenceCache, methods []magento.P
 	}
 }
 
-func methodFields(p domain.Policy, methods []magento.PaymentMethod, bank []option, in formInput) []settingsField {
+func methodFields(p domain.Policy, methods storeMethods, bank []option, in formInput) []settingsField {
 	codes := map[string]string{}
-	for _, m := range methods {
+	for _, m := range methods.list {
 		label := m.Code
 		if m.Label != nil && *m.Label != "" {
 			label = *m.Label + " (" + m.Code + ")"
@@ -204,10 +203,7 @@ func methodFields(p domain.Policy, methods []magento.PaymentMethod, bank []optio
 		out = append(out, settingsField{Key: "payment_method_map", Name: pmPrefix + code, Label: codes[code], Kind: "select",
 			Options: selectOpts(in(pmPrefix+code, cur), opts, "Default bank account")})
 	}
-	hint := ""
-	if len(methods) == 0 {
-		hint = "ledger could not list this store's payment methods; type a Magento method code such as checkmo."
-	}
+	hint := methods.hint
 	out = append(out,
 		settingsField{Key: "payment_method_map", Name: "pm_new_code", Label: "Add a payment method code", Kind: "text", Value: in("pm_new_code", ""), Hint: hint},
 		settingsField{Key: "payment_method_map", Name: "pm_new_account", Label: "… goes to", Kind: "select",
