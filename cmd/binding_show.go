@@ -24,9 +24,12 @@ func newBindingShowCommand(d *deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var detail *bindingDetail
+			var detail bindingShow
 			err = d.withDB(c, readOnly, nil, func(db *store.DB) error {
-				detail, err = loadBindingDetail(db, id, d.now())
+				if detail.bindingDetail, err = loadBindingDetail(db, id, d.now()); err != nil {
+					return err
+				}
+				detail.StaleSettings, err = staleSettings(db, detail.Policy, id)
 				return err
 			})
 			if errors.Is(err, errNoDatabase) || domain.IsKind(err, domain.ENotFound) {
@@ -38,7 +41,10 @@ func newBindingShowCommand(d *deps) *cobra.Command {
 			if asJSON {
 				return writeJSON(c.OutOrStdout(), detail)
 			}
-			return printBindingDetail(c, detail)
+			if err := printBindingDetail(c, detail.bindingDetail); err != nil {
+				return err
+			}
+			return printStaleSettings(c.OutOrStdout(), detail.StaleSettings)
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
