@@ -103,25 +103,15 @@ func addGlobalFlags(fs *pflag.FlagSet, c *Config) {
 	}
 }
 
-// addServeFlags registers the flags only `ledger serve` takes.
+// addServeFlags registers the flags only `ledger serve` takes: the Xero
+// settings every Xero-talking command shares (addXeroFlags), the Magento
+// address guard and the operations flags.
 func addServeFlags(fs *pflag.FlagSet, c *Config) {
-	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address")
-	fs.StringVar(&c.PublicURL, "public-url", "", "how Magento and browsers reach ledger (default http://<addr>)")
-	fs.StringVar(&c.XeroClientID, "xero-client-id", "", "client id of your Xero app")
-	fs.StringVar(&c.XeroClientSecret, "xero-client-secret", "", "client secret of your Xero app (better: LEDGER_XERO_CLIENT_SECRET_FILE)")
-	fs.StringVar(&c.XeroScopes, "xero-scopes", DefaultXeroScopes, "Xero OAuth scopes, space separated")
-	fs.StringVar(&c.XeroAuthorizeURL, "xero-authorize-url", DefaultXeroAuthorizeURL, "Xero OAuth authorize endpoint")
-	fs.StringVar(&c.XeroTokenURL, "xero-token-url", DefaultXeroTokenURL, "Xero OAuth token endpoint")
-	fs.StringVar(&c.XeroRevokeURL, "xero-revoke-url", DefaultXeroRevokeURL, "Xero OAuth revocation endpoint")
-	fs.StringVar(&c.XeroConnectionsURL, "xero-connections-url", DefaultXeroConnectionsURL, "Xero connections endpoint")
-	fs.StringVar(&c.XeroAPIURL, "xero-api-url", DefaultXeroAPIURL, "Xero Accounting API base URL")
-	fs.IntVar(&c.XeroDailyBudget, "xero-daily-budget", DefaultXeroDailyBudget, "Xero calls per organisation per UTC day (1000 on Xero's Starter tier)")
+	addXeroFlags(fs, c)
+	fs.Lookup("addr").Usage = "listen address"
+	fs.Lookup("public-url").Usage = "how Magento and browsers reach ledger (default http://<addr>)"
 	fs.BoolVar(&c.MagentoAllowPrivate, "magento-allow-private", false, "allow Magento base URLs on loopback, private or link-local addresses (tests, local dev)")
-	for _, n := range []string{"addr", "public-url", "xero-client-id", "xero-scopes", "xero-authorize-url",
-		"xero-token-url", "xero-revoke-url", "xero-connections-url", "xero-api-url", "xero-daily-budget", "magento-allow-private"} {
-		markConfig(fs, n, false)
-	}
-	markConfig(fs, "xero-client-secret", true)
+	markConfig(fs, "magento-allow-private", false)
 	addOpsFlags(fs, c)
 }
 

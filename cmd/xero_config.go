@@ -49,7 +49,7 @@ func addXeroFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.XeroRevokeURL, "xero-revoke-url", DefaultXeroRevokeURL, "Xero OAuth revocation endpoint")
 	fs.StringVar(&c.XeroConnectionsURL, "xero-connections-url", DefaultXeroConnectionsURL, "Xero connections endpoint")
 	fs.StringVar(&c.XeroAPIURL, "xero-api-url", DefaultXeroAPIURL, "Xero Accounting API base URL")
-	fs.IntVar(&c.XeroDailyBudget, "xero-daily-budget", DefaultXeroDailyBudget, "Xero calls per organisation per UTC day")
+	fs.IntVar(&c.XeroDailyBudget, "xero-daily-budget", DefaultXeroDailyBudget, "Xero calls per organisation per UTC day (1000 on Xero's Starter tier)")
 	for _, n := range []string{"addr", "public-url", "xero-client-id", "xero-scopes", "xero-authorize-url",
 		"xero-token-url", "xero-revoke-url", "xero-connections-url", "xero-api-url", "xero-daily-budget"} {
 		markConfig(fs, n, false)
