@@ -184,6 +184,13 @@ func (r *round) postContacts(ns []*contactNeed) (clashes []*contactNeed) {
 	for i, n := range live {
 		r.record(n.open(), domain.XrefContact, members[i])
 	}
+	var all []*job
+	for _, n := range live {
+		all = append(all, n.open()...)
+	}
+	if r.blocked(all) {
+		return nil
+	}
 	r.xcall(1)
 	out, err := r.xc.CreateContacts(r.ctx, key, cs)
 	if err == nil && len(out) != len(cs) {

@@ -22,7 +22,7 @@ func (r *round) creditNotes() {
 			r.fail(j, errors.New("sync: credit memo without its invoice in Xero"))
 			continue
 		}
-		if j.attempted || r.xref(domain.XrefCreditNote, strconv.FormatInt(j.run.MagentoID, 10)) != nil {
+		if j.attempted[domain.XrefCreditNote] || r.xref(domain.XrefCreditNote, strconv.FormatInt(j.run.MagentoID, 10)) != nil {
 			lookup = append(lookup, j)
 			continue
 		}
@@ -47,6 +47,9 @@ func (r *round) lookupCreditNotes(js []*job, mustExist bool, created map[*job]xe
 	numbers := make([]string, len(js))
 	for i, j := range js {
 		numbers[i] = cnNumber(j)
+	}
+	if r.blocked(js) {
+		return nil
 	}
 	r.xcall(lookups(len(numbers)))
 	found, err := r.xc.CreditNotesByNumber(r.ctx, numbers)
@@ -97,6 +100,9 @@ func (r *round) postCreditNotes(js []*job, created map[*job]xero.CreditNote) (ta
 		r.record([]*job{j}, domain.XrefCreditNote, key)
 	}
 	if len(live) == 0 {
+		return nil
+	}
+	if r.blocked(live) {
 		return nil
 	}
 	r.xcall(1)
@@ -154,6 +160,13 @@ func (r *round) allocate(created map[*job]xero.CreditNote) {
 		}
 	}
 	invoices := map[string]xero.Invoice{}
+	var js []*job
+	for j := range created {
+		js = append(js, j)
+	}
+	if r.blocked(js) {
+		return
+	}
 	if len(ids) > 0 {
 		r.xcall(lookups(len(ids)))
 		found, err := r.xc.Invoices(r.ctx, ids)
@@ -193,6 +206,12 @@ func (r *round) allocateOne(j *job, c xero.CreditNote, inv xero.Invoice) error {
 		return nil
 	}
 	key := docKey("credit_note_allocation", strconv.FormatInt(j.run.MagentoID, 10), j.gen)
+	r.mu.Lock()
+	limit := r.limit
+	r.mu.Unlock()
+	if limit != nil {
+		return limit
+	}
 	r.record([]*job{j}, "credit_note_allocation", key)
 	r.xcall(1)
 	got, err := r.xc.AllocateCreditNote(r.ctx, key, c.CreditNoteID, *a)

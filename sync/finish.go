@@ -55,6 +55,11 @@ func (r *round) fail(j *job, err error) {
 	}
 	now := r.w.cfg.Now().UTC()
 	f := classify(err, now)
+	if f.class == domain.ClassRateLimited || f.pause == "xero" {
+		r.mu.Lock()
+		r.limit = err
+		r.mu.Unlock()
+	}
 	if r.w.cfg.ObserveXero != nil {
 		r.w.cfg.ObserveXero(r.b.ID, err)
 	}

@@ -32,7 +32,7 @@ func (d *invoiceDoc) open() []*job {
 
 func (d *invoiceDoc) attempted() bool {
 	for _, j := range d.jobs {
-		if j.attempted {
+		if j.attempted[domain.XrefInvoice] {
 			return true
 		}
 	}
@@ -94,6 +94,13 @@ func (r *round) lookupInvoices(ds []*invoiceDoc, mustExist bool) []*invoiceDoc {
 	for i, d := range ds {
 		numbers[i] = d.number
 	}
+	var js []*job
+	for _, d := range ds {
+		js = append(js, d.open()...)
+	}
+	if r.blocked(js) {
+		return nil
+	}
 	r.xcall(lookups(len(numbers)))
 	found, err := r.xc.InvoicesByNumber(r.ctx, numbers)
 	if err != nil {
@@ -154,6 +161,13 @@ func (r *round) postInvoices(ds []*invoiceDoc) (taken []*invoiceDoc) {
 		live, bodies, members = append(live, d), append(bodies, body), append(members, d.key)
 	}
 	if len(live) == 0 {
+		return nil
+	}
+	var js []*job
+	for _, d := range live {
+		js = append(js, d.open()...)
+	}
+	if r.blocked(js) {
 		return nil
 	}
 	for _, d := range live {

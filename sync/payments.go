@@ -34,18 +34,51 @@ func (r *round) payments() {
 			r.succeed(j, domain.XrefInvoicePayment, x.XeroID, j.invoiceXref.XeroNumber)
 			continue
 		}
-		if j.attempted {
+		if j.attempted[domain.XrefInvoicePayment] {
 			lookup = append(lookup, j)
 			continue
 		}
 		post = append(post, j)
 	}
-	post = append(post, r.lookupPayments(lookup, false)...)
+	post = append(post, r.lookupPayments(r.paidInvoices(lookup, &post), false)...)
 	var taken []*job
 	for _, ch := range chunked(post, r.w.cfg.BatchSize) {
 		taken = append(taken, r.postPayments(ch)...)
 	}
 	r.lookupPayments(taken, true)
+}
+
+// paidInvoices narrows payment lookups: the jobs' invoices are read in
+// batches (25 per call) and those with nothing paid yet go straight to
+// post — no earlier attempt can have landed there. The rest are returned.
+func (r *round) paidInvoices(js []*job, post *[]*job) []*job {
+	if len(js) == 0 || r.blocked(js) {
+		return nil
+	}
+	ids := make([]string, len(js))
+	for i, j := range js {
+		ids[i] = j.invoiceXref.XeroID
+	}
+	r.xcall(lookups(len(ids)))
+	found, err := r.xc.Invoices(r.ctx, ids)
+	if err != nil {
+		r.failAll(js, err)
+		return nil
+	}
+	byID := map[string]xero.Invoice{}
+	for _, v := range found {
+		byID[v.InvoiceID] = v
+	}
+	var rest []*job
+	for _, j := range js {
+		v, ok := byID[j.invoiceXref.XeroID]
+		if ok && v.Status == "AUTHORISED" && (v.AmountPaid == nil || v.AmountPaid.IsZero()) {
+			*post = append(*post, j)
+			continue
+		}
+		rest = append(rest, j)
+	}
+	return rest
 }
 
 // lookupPayments adopts payments Xero already has (one GET per invoice)
@@ -54,6 +87,9 @@ func (r *round) payments() {
 func (r *round) lookupPayments(js []*job, mustExist bool) []*job {
 	var rest []*job
 	for _, j := range js {
+		if r.blocked([]*job{j}) {
+			continue
+		}
 		r.xcall(1)
 		ps, err := r.xc.PaymentsForInvoice(r.ctx, j.invoiceXref.XeroID)
 		if err != nil {
@@ -97,7 +133,7 @@ func (r *round) postPayments(js []*job) (taken []*job) {
 		live, bodies, members = append(live, j), append(bodies, body), append(members, key)
 		r.record([]*job{j}, domain.XrefInvoicePayment, key)
 	}
-	if len(live) == 0 {
+	if len(live) == 0 || r.blocked(live) {
 		return nil
 	}
 	r.xcall(1)

@@ -16,8 +16,8 @@ import (
 // job is one run being worked on in a round.
 type job struct {
 	run       *domain.SyncRun
-	attempted bool // an earlier attempt's outcome may be unknown: look up first
-	gen       int  // manual retries: a new Idempotency-Key generation
+	attempted map[string]bool // kinds written before: their outcome may be unknown, look up first
+	gen       int             // manual retries: a new Idempotency-Key generation
 
 	inv  *magento.Invoice    // the invoice (invoice.*), or a credit memo's parent invoice
 	cm   *magento.CreditMemo // creditmemo.created
@@ -48,7 +48,24 @@ type round struct {
 	jobs    []*job
 	calls   int
 	changed int          // runs whose state changed: the round made progress
-	mu      gosync.Mutex // guards changed during parallel fetches
+	mu      gosync.Mutex // guards changed and limit during parallel fetches
+	// limit is set when Xero said "no more calls for now" (a 429, a
+	// refused consent): the round's remaining writes wait instead of
+	// piling onto the limit.
+	limit error
+}
+
+// blocked fails js with the round's limit error, if there is one, and
+// reports whether it did.
+func (r *round) blocked(js []*job) bool {
+	r.mu.Lock()
+	err := r.limit
+	r.mu.Unlock()
+	if err == nil {
+		return false
+	}
+	r.failAll(js, err)
+	return true
 }
 
 // entityKey groups the runs that must happen in arrival order.
@@ -172,9 +189,11 @@ func (w *Worker) pauseFor(id uint64, now time.Time) {
 }
 
 func (r *round) newJob(run *domain.SyncRun) *job {
-	j := &job{run: run}
-	if as, err := r.w.cfg.DB.Attempts(run.ID); err == nil && len(as) > 0 {
-		j.attempted = true
+	j := &job{run: run, attempted: map[string]bool{}}
+	if as, err := r.w.cfg.DB.Attempts(run.ID); err == nil {
+		for _, a := range as {
+			j.attempted[a.Kind] = true
+		}
 	}
 	for _, s := range run.Timeline {
 		if s.Step == domain.StepRetry && s.Detail == manualRetry {
@@ -249,7 +268,7 @@ func (r *round) fetch(j *job) {
 		j.invoiceXref = r.xref(domain.XrefInvoice, idKey)
 		if j.invoiceXref != nil {
 			j.xrefs = append(j.xrefs, *j.invoiceXref)
-			if x := r.xref(domain.XrefInvoicePayment, idKey); x != nil && !j.attempted {
+			if x := r.xref(domain.XrefInvoicePayment, idKey); x != nil && !j.attempted[domain.XrefInvoicePayment] {
 				j.xrefs = append(j.xrefs, *x)
 				r.succeed(j, domain.XrefInvoicePayment, x.XeroID, j.invoiceXref.XeroNumber)
 				return
@@ -259,7 +278,7 @@ func (r *round) fetch(j *job) {
 		}
 		j.pay, err = r.mc.Payment(r.ctx, id)
 	case domain.EventCreditmemoCreated:
-		if x := r.xref(domain.XrefCreditNote, idKey); x != nil && !j.attempted {
+		if x := r.xref(domain.XrefCreditNote, idKey); x != nil && !j.attempted[domain.XrefCreditNote] && !j.attempted["credit_note_allocation"] {
 			j.xrefs = append(j.xrefs, *x)
 			r.succeed(j, domain.XrefCreditNote, x.XeroID, x.XeroNumber)
 			return
