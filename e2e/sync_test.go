@@ -51,6 +51,24 @@ func freeAddr(t *testing.T) string {
 func newSyncLedger(t *testing.T) *syncLedger {
 	t.Helper()
 	l := &syncLedger{dir: t.TempDir(), mg: magentotest.New(t), xs: xerotest.New(t, xerotest.Options{})}
+	// The fake Xero's clock follows real time, as a separate process's
+	// limits and tokens are measured in it.
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	go func(clock *xerotest.Clock) {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-tick.C:
+				clock.Advance(now.Sub(last))
+				last = now
+			}
+		}
+	}(l.xs.Clock())
 	l.addr = freeAddr(t)
 	l.base = "http://" + l.addr
 	l.org = l.xs.Organisations()[0]
@@ -203,6 +221,18 @@ func (l *syncLedger) synced() int {
 	n := 0
 	for k, v := range l.mg.SyncStates() {
 		if k.EntityType == "invoice" && v.SyncStatus == "synced" && v.ProviderEntityID != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// mirroredTwice counts the invoices Magento shows as synced after both
+// of their events (created, paid) were mirrored.
+func (l *syncLedger) mirroredTwice() int {
+	n := 0
+	for k, v := range l.mg.SyncStates() {
+		if k.EntityType == "invoice" && v.SyncStatus == "synced" && v.ProviderEntityID != nil && v.Writes >= 2 {
 			n++
 		}
 	}

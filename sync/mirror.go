@@ -106,9 +106,10 @@ func mirrorDetail(err error) string {
 	return ": " + domain.MessageOf(err)
 }
 
-// resendMirrors sends the sync state of recent terminal runs whose mirror
-// failed, finished before cutoff.
-func (w *Worker) resendMirrors(ctx context.Context, cutoff time.Time) {
+// resendMirrors sends the sync state of terminal runs whose mirror failed,
+// finished before cutoff: the newest 500 runs of each binding, or all of
+// them (at start, after a crash).
+func (w *Worker) resendMirrors(ctx context.Context, cutoff time.Time, all bool) {
 	bindings, err := w.cfg.DB.ListBindings()
 	if err != nil {
 		w.fail(err)
@@ -118,16 +119,22 @@ func (w *Worker) resendMirrors(ctx context.Context, cutoff time.Time) {
 		if ctx.Err() != nil {
 			return
 		}
-		runs, err := w.cfg.DB.ListRuns(store.RunFilter{BindingID: b.ID, Limit: 500})
-		if err != nil {
-			w.fail(err)
-			return
-		}
 		var todo []*domain.SyncRun
-		for _, r := range runs {
-			if _, ok := SyncState(w.cfg.DB, r); ok && r.MirroredAt == nil && r.FinishedAt != nil && r.FinishedAt.Before(cutoff) {
-				todo = append(todo, r)
+		for before := uint64(0); ; {
+			runs, err := w.cfg.DB.ListRuns(store.RunFilter{BindingID: b.ID, BeforeID: before, Limit: 500})
+			if err != nil {
+				w.fail(err)
+				return
 			}
+			for _, r := range runs {
+				if _, ok := SyncState(w.cfg.DB, r); ok && r.MirroredAt == nil && r.FinishedAt != nil && r.FinishedAt.Before(cutoff) {
+					todo = append(todo, r)
+				}
+			}
+			if !all || len(runs) < 500 {
+				break
+			}
+			before = runs[len(runs)-1].ID
 		}
 		if len(todo) == 0 {
 			continue

@@ -75,4 +75,5 @@ func (w *Worker) pace(bindingID uint64, lastCalls int) {
 		at = next
 	}
 	w.notBefore[bindingID] = at
+	w.log.Debug("sync: binding paced", "binding", bindingID, "until", at, "spent", used, "allowed", allowed)
 }

@@ -94,6 +94,7 @@ func (w *Worker) Round(ctx context.Context, bindingID uint64) (bool, error) {
 		return false, err
 	}
 	if !b.Syncing() || t.Revoked() || t.MagentoStatus == domain.MagentoTokenRevoked {
+		w.log.Debug("sync: binding paused", "binding", bindingID, "status", b.Status, "magento", t.MagentoStatus)
 		w.pauseFor(bindingID, now)
 		return false, nil
 	}

@@ -162,12 +162,13 @@ func (w *Worker) Run(ctx context.Context) {
 	defer w.running.Store(false)
 	defer w.wg.Wait()
 	w.recover()
-	lastMirror := time.Time{}
+	w.resendMirrors(ctx, w.cfg.Now(), true) // a crash may have cut mirrors short
+	lastMirror := w.cfg.Now()
 	for {
 		w.dispatch(ctx)
 		if now := w.cfg.Now(); now.Sub(lastMirror) >= w.cfg.Recheck {
 			lastMirror = now
-			w.resendMirrors(ctx, now.Add(-w.cfg.Recheck))
+			w.resendMirrors(ctx, now.Add(-w.cfg.Recheck), false)
 		}
 		t := time.NewTimer(w.nextWake())
 		select {
