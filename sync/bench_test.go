@@ -6,6 +6,7 @@ import (
 
 	"ledger/domain"
 	"ledger/store"
+	"ledger/sync/synctest"
 	"ledger/xero/xerotest"
 )
 
@@ -18,18 +19,18 @@ func BenchmarkBacklog1000(b *testing.B) {
 	var elapsed time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		e := newEnv(b, envOptions{})
+		e := newEnv(b, synctest.Options{})
 		for k := int64(1); k <= n; k++ {
-			e.paidOrder(k)
+			e.PaidOrder(k)
 		}
 		b.StartTimer()
 		start := time.Now()
-		if err := e.w.RunOnce(e.ctx); err != nil {
+		if err := e.w.RunOnce(e.Ctx); err != nil {
 			b.Fatal(err)
 		}
 		elapsed += time.Since(start)
 		b.StopTimer()
-		runs, err := e.db.ListRuns(store.RunFilter{BindingID: e.b.ID, Limit: 1000})
+		runs, err := e.DB.ListRuns(store.RunFilter{BindingID: e.Binding.ID, Limit: 1000})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -38,11 +39,11 @@ func BenchmarkBacklog1000(b *testing.B) {
 				b.Fatalf("run %d %s: %s %s", r.ID, r.Event, r.Status, r.ErrorMessage)
 			}
 		}
-		if got := len(e.xs.Payments(e.org)); got != n {
+		if got := len(e.Xero.Payments(e.Org)); got != n {
 			b.Fatalf("%d payments, want %d", got, n)
 		}
-		calls += e.accountingCalls()
-		tooMany += e.xs.Calls()["429"]
+		calls += e.AccountingCalls()
+		tooMany += e.Xero.Calls()["429"]
 	}
 	b.ReportMetric(float64(calls)/float64(n*b.N), "calls/order")
 	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "orders/s")
@@ -56,22 +57,22 @@ func TestBacklogCallsPerOrder(t *testing.T) {
 	if testing.Short() {
 		n = 200
 	}
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, synctest.Options{})
 	for k := int64(1); k <= n; k++ {
-		e.paidOrder(k)
+		e.PaidOrder(k)
 	}
 	e.runOnce()
-	calls := e.accountingCalls()
+	calls := e.AccountingCalls()
 	if per := float64(calls) / float64(n); per > 0.1 {
 		t.Errorf("%d Accounting API calls for %d orders = %.3f per order, want ≤ 0.1", calls, n, per)
 	}
-	if c := e.xs.Calls()["429"]; c != 0 {
+	if c := e.Xero.Calls()["429"]; c != 0 {
 		t.Errorf("%d 429s", c)
 	}
-	if got := len(e.xs.Payments(e.org)); got != int(n) {
+	if got := len(e.Xero.Payments(e.Org)); got != int(n) {
 		t.Errorf("%d payments, want %d", got, n)
 	}
-	t.Logf("%d orders: %d Accounting API calls (%v)", n, calls, e.xs.Calls())
+	t.Logf("%d orders: %d Accounting API calls (%v)", n, calls, e.Xero.Calls())
 }
 
 // TestSteadyStreamDay streams 10 000 paid orders over one simulated UTC
@@ -86,31 +87,31 @@ func TestSteadyStreamDay(t *testing.T) {
 		n, budget = 2000, 200 // the same orders per call
 	}
 	day := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
-	e := newEnv(t, envOptions{budget: budget, xero: xerotest.Options{DailyLimit: budget, Clock: xerotest.NewClock(day)}})
+	e := newEnv(t, synctest.Options{Budget: budget, Xero: xerotest.Options{DailyLimit: budget, Clock: xerotest.NewClock(day)}})
 	arrivals := 23 * time.Hour // the last order comes in at 23:00
 	next := int64(1)
 	maxWindow := time.Duration(0)
 	lastPost := day
-	for e.clock.Now().Before(day.Add(24*time.Hour - time.Minute)) {
-		now := e.clock.Now()
+	for e.Clock.Now().Before(day.Add(24*time.Hour - time.Minute)) {
+		now := e.Clock.Now()
 		for next <= n && day.Add(time.Duration(next-1)*arrivals/time.Duration(n)).Before(now) {
-			e.paidOrder(next)
+			e.PaidOrder(next)
 			next++
 		}
-		before := e.accountingCalls()
+		before := e.AccountingCalls()
 		e.runOnce()
-		if e.accountingCalls() > before {
-			if gap := e.clock.Now().Sub(lastPost); gap > maxWindow {
+		if e.AccountingCalls() > before {
+			if gap := e.Clock.Now().Sub(lastPost); gap > maxWindow {
 				maxWindow = gap
 			}
-			lastPost = e.clock.Now()
+			lastPost = e.Clock.Now()
 		}
-		e.clock.Advance(time.Minute)
+		e.Clock.Advance(time.Minute)
 	}
 	if next <= n {
 		t.Fatalf("only %d orders arrived", next-1)
 	}
-	runs, err := e.db.ListRuns(store.RunFilter{BindingID: e.b.ID, Limit: 1000})
+	runs, err := e.DB.ListRuns(store.RunFilter{BindingID: e.Binding.ID, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,16 +120,16 @@ func TestSteadyStreamDay(t *testing.T) {
 			t.Fatalf("run %d %s %d: %s finished %v", r.ID, r.Event, r.MagentoID, r.Status, r.FinishedAt)
 		}
 	}
-	if got := len(e.xs.Payments(e.org)); got != int(n) {
+	if got := len(e.Xero.Payments(e.Org)); got != int(n) {
 		t.Errorf("%d payments in Xero, want %d", got, n)
 	}
-	calls := e.accountingCalls()
+	calls := e.AccountingCalls()
 	if calls > budget {
 		t.Errorf("%d Accounting API calls, budget %d", calls, budget)
 	}
-	if c := e.xs.Calls()["429"]; c != 0 {
+	if c := e.Xero.Calls()["429"]; c != 0 {
 		t.Errorf("%d 429s", c)
 	}
 	t.Logf("steady stream: %d orders, %d Accounting API calls (%.3f per order), longest gap between posts %s, calls %v",
-		n, calls, float64(calls)/float64(n), maxWindow, e.xs.Calls())
+		n, calls, float64(calls)/float64(n), maxWindow, e.Xero.Calls())
 }

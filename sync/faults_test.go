@@ -14,6 +14,7 @@ import (
 	"ledger/domain"
 	"ledger/magento"
 	"ledger/store"
+	"ledger/sync/synctest"
 )
 
 // faulty injects Xero faults into a share of Accounting API requests:
@@ -60,14 +61,14 @@ func settle(t *testing.T, e *env, rounds int) {
 	t.Helper()
 	for i := 0; i < rounds; i++ {
 		e.runOnce()
-		q, err := e.db.ListRuns(store.RunFilter{BindingID: e.b.ID, Status: domain.RunQueued, Limit: 1})
+		q, err := e.DB.ListRuns(store.RunFilter{BindingID: e.Binding.ID, Status: domain.RunQueued, Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(q) == 0 {
 			return
 		}
-		e.clock.Advance(11 * time.Minute) // past the 10-min backoff step and Xero's replay window
+		e.Clock.Advance(11 * time.Minute) // past the 10-min backoff step and Xero's replay window
 	}
 	t.Fatalf("runs still queued after %d rounds", rounds)
 }
@@ -84,16 +85,16 @@ func wantExactlyOnce(t *testing.T, e *env, n int, creditMemos int) {
 		return m
 	}
 	var invs, pays, cons, cns []string
-	for _, v := range e.xs.Invoices(e.org) {
+	for _, v := range e.Xero.Invoices(e.Org) {
 		invs = append(invs, v.InvoiceNumber)
 	}
-	for _, p := range e.xs.Payments(e.org) {
+	for _, p := range e.Xero.Payments(e.Org) {
 		pays = append(pays, p.Reference)
 	}
-	for _, c := range e.xs.Contacts(e.org) {
+	for _, c := range e.Xero.Contacts(e.Org) {
 		cons = append(cons, c.ContactNumber)
 	}
-	for _, c := range e.xs.CreditNotes(e.org) {
+	for _, c := range e.Xero.CreditNotes(e.Org) {
 		cns = append(cns, c.CreditNoteNumber)
 	}
 	for what, m := range map[string]map[string]int{"invoice": count(invs), "payment": count(pays), "contact": count(cons)} {
@@ -109,12 +110,12 @@ func wantExactlyOnce(t *testing.T, e *env, n int, creditMemos int) {
 	if m := count(cns); len(m) != creditMemos || len(cns) != creditMemos {
 		t.Errorf("%d credit notes (%d distinct), want %d", len(cns), len(m), creditMemos)
 	}
-	for _, v := range e.xs.Invoices(e.org) {
+	for _, v := range e.Xero.Invoices(e.Org) {
 		if !v.Total.Equal(dec("30")) || v.Status != "PAID" {
 			t.Errorf("invoice %s: total %v status %s", v.InvoiceNumber, v.Total, v.Status)
 		}
 	}
-	runs, err := e.db.ListRuns(store.RunFilter{BindingID: e.b.ID, Limit: 1000})
+	runs, err := e.DB.ListRuns(store.RunFilter{BindingID: e.Binding.ID, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,52 +128,52 @@ func wantExactlyOnce(t *testing.T, e *env, n int, creditMemos int) {
 
 // creditFull registers a full refund of order n after its payment.
 func (e *env) creditFull(n int64) {
-	inv, _ := order(n, "checkmo")
+	inv, _ := synctest.Order(n, "checkmo")
 	iid, inc := n, inv.IncrementID
 	cm := magento.CreditMemo{MagentoID: n, IncrementID: fmt.Sprintf("9%08d", n), InvoiceID: &iid, InvoiceIncrementID: &inc,
 		WebsiteID: 1, StoreID: 1, Currency: "GBP", Customer: inv.Customer, Lines: inv.Lines,
 		AdjustmentPositive: dec("0"), AdjustmentNegative: dec("0"), GrandTotal: dec("30"),
 		ShippingAmount: dec("5"), ShippingTaxAmount: dec("1"), CreatedAt: "2026-04-29T08:30:00Z"}
-	e.mg.AddCreditMemo(cm)
-	e.accept(domain.EventCreditmemoCreated, n, "")
+	e.Magento.AddCreditMemo(cm)
+	e.Accept(domain.EventCreditmemoCreated, n, "")
 }
 
 func TestFaultsExactlyOnce(t *testing.T) {
 	f := &faulty{rng: rand.New(rand.NewPCG(1, 2)), share: 0.2, hits: map[string]int{}}
-	e := newEnv(t, envOptions{transport: func(next http.RoundTripper) http.RoundTripper { f.next = next; return f }})
+	e := newEnv(t, synctest.Options{Transport: func(next http.RoundTripper) http.RoundTripper { f.next = next; return f }})
 	const n = 200
 	for i := int64(1); i <= n; i++ {
-		e.paidOrder(i)
+		e.PaidOrder(i)
 		if i%10 == 0 {
 			e.creditFull(i)
 		}
 	}
 	settle(t, e, 40)
 	wantExactlyOnce(t, e, n, n/10)
-	t.Logf("faults injected: %v; Xero calls: %v", f.hits, e.xs.Calls())
+	t.Logf("faults injected: %v; Xero calls: %v", f.hits, e.Xero.Calls())
 	if f.hits["dropped"] == 0 || f.hits["500"] == 0 || f.hits["503"] == 0 {
 		t.Errorf("not every fault kind was injected: %v", f.hits)
 	}
 }
 
 func TestReplayCreatesNothing(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, synctest.Options{})
 	const n = 30
 	for i := int64(1); i <= n; i++ {
-		e.paidOrder(i)
+		e.PaidOrder(i)
 		if i%10 == 0 {
 			e.creditFull(i)
 		}
 	}
-	e.mg.AddCustomer(magento.Contact{MagentoID: 1001, Email: "c1@example.com", WebsiteID: 1})
-	e.accept(domain.EventCustomerUpserted, 1001, "")
+	e.Magento.AddCustomer(magento.Contact{MagentoID: 1001, Email: "c1@example.com", WebsiteID: 1})
+	e.Accept(domain.EventCustomerUpserted, 1001, "")
 	settle(t, e, 5)
 	wantExactlyOnce(t, e, n, n/10)
-	before := e.accountingCalls()
+	before := e.AccountingCalls()
 
 	// The same deliveries again: the idempotency keys are known.
 	for i := int64(1); i <= n; i++ {
-		res, err := e.db.AcceptEvent(e.ctx, store.AcceptRequest{TenantID: e.tenant, IdempotencyKey: fmt.Sprintf("invoice.created:%d", i), Event: domain.EventInvoiceCreated,
+		res, err := e.DB.AcceptEvent(e.Ctx, store.AcceptRequest{TenantID: e.Tenant, IdempotencyKey: fmt.Sprintf("invoice.created:%d", i), Event: domain.EventInvoiceCreated,
 			Envelope: domain.Envelope{MagentoEntityID: i}})
 		if err != nil || !res.Duplicate {
 			t.Fatalf("redelivery %d: %+v %v", i, res, err)
@@ -183,13 +184,13 @@ func TestReplayCreatesNothing(t *testing.T) {
 	e.w = New(e.w.cfg)
 	for i := int64(1); i <= n; i++ {
 		for _, event := range []string{domain.EventInvoiceCreated, domain.EventInvoicePaid} {
-			if _, err := e.db.AcceptEvent(e.ctx, store.AcceptRequest{TenantID: e.tenant, IdempotencyKey: fmt.Sprintf("%s:%d#again", event, i), Event: event,
+			if _, err := e.DB.AcceptEvent(e.Ctx, store.AcceptRequest{TenantID: e.Tenant, IdempotencyKey: fmt.Sprintf("%s:%d#again", event, i), Event: event,
 				Envelope: domain.Envelope{MagentoEntityID: i, WebsiteID: 1, StoreID: 1, Payload: []byte(`{"paid":true}`)}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if i%10 == 0 {
-			if _, err := e.db.AcceptEvent(e.ctx, store.AcceptRequest{TenantID: e.tenant, IdempotencyKey: fmt.Sprintf("creditmemo.created:%d#again", i), Event: domain.EventCreditmemoCreated,
+			if _, err := e.DB.AcceptEvent(e.Ctx, store.AcceptRequest{TenantID: e.Tenant, IdempotencyKey: fmt.Sprintf("creditmemo.created:%d#again", i), Event: domain.EventCreditmemoCreated,
 				Envelope: domain.Envelope{MagentoEntityID: i, WebsiteID: 1, StoreID: 1}}); err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +198,7 @@ func TestReplayCreatesNothing(t *testing.T) {
 	}
 	settle(t, e, 5)
 	wantExactlyOnce(t, e, n, n/10)
-	if after := e.accountingCalls(); after != before {
+	if after := e.AccountingCalls(); after != before {
 		t.Errorf("replaying made %d Accounting API calls, want 0", after-before)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"ledger/domain"
 	"ledger/magento"
 	"ledger/magento/magentotest"
+	"ledger/sync/synctest"
 	"ledger/xero"
 )
 
@@ -24,13 +25,13 @@ type ev struct {
 func (e *env) runsOf(evs []ev, ids map[string]uint64) map[string]*domain.SyncRun {
 	out := map[string]*domain.SyncRun{}
 	for k, id := range ids {
-		out[k] = e.run(id)
+		out[k] = e.Run(id)
 	}
 	return out
 }
 
 func invoiceByNumber(e *env, number string) (xero.Invoice, bool) {
-	for _, v := range e.xs.Invoices(e.org) {
+	for _, v := range e.Xero.Invoices(e.Org) {
 		if v.InvoiceNumber == number {
 			return v, true
 		}
@@ -63,7 +64,7 @@ func wantStatus(t *testing.T, runs map[string]*domain.SyncRun, key string, statu
 
 func wantState(t *testing.T, e *env, entity string, id int64, status, reason string, withID bool) {
 	t.Helper()
-	s := e.syncState(entity, id)
+	s := e.SyncState(entity, id)
 	if s.SyncStatus != status {
 		t.Errorf("Magento sync state %s %d = %q, want %q", entity, id, s.SyncStatus, status)
 	}
@@ -81,17 +82,17 @@ func TestPipelineFixtures(t *testing.T) {
 	inv42 := load[magento.Invoice](t, "invoice-6.5-example.json")
 	tests := []struct {
 		name   string
-		policy func(p *domain.Policy, e *env)
+		policy func(p *domain.Policy, e *synctest.Env)
 		setup  func(e *env)
 		events []ev
 		check  func(t *testing.T, e *env, runs map[string]*domain.SyncRun)
 	}{
 		{
 			name: "paid at creation: discount, shipping tax, card method mapped",
-			policy: func(p *domain.Policy, e *env) {
-				p.PaymentMethodMap = map[string]*string{"stripe_payments": &e.bank.AccountID}
+			policy: func(p *domain.Policy, e *synctest.Env) {
+				p.PaymentMethodMap = map[string]*string{"stripe_payments": &e.Bank.AccountID}
 			},
-			setup:  func(e *env) { e.mg.AddInvoice(inv42); e.mg.AddPayment(magentotest.Payment42()) },
+			setup:  func(e *env) { e.Magento.AddInvoice(inv42); e.Magento.AddPayment(magentotest.Payment42()) },
 			events: []ev{{domain.EventInvoiceCreated, 42, `{"increment_id":"000000042","paid":true}`}, {domain.EventInvoicePaid, 42, ""}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:42", domain.RunSucceeded, "")
@@ -111,16 +112,16 @@ func TestPipelineFixtures(t *testing.T) {
 					t.Errorf("Xero invoice header = %+v", v)
 				}
 				wantTotal(t, "invoice 42", v.Total, "27.6")
-				ps := e.xs.Payments(e.org)
-				if len(ps) != 1 || !ps[0].Amount.Equal(dec("27.6")) || ps[0].Reference != "000000042" || ps[0].Account.AccountID != e.bank.AccountID {
+				ps := e.Xero.Payments(e.Org)
+				if len(ps) != 1 || !ps[0].Amount.Equal(dec("27.6")) || ps[0].Reference != "000000042" || ps[0].Account.AccountID != e.Bank.AccountID {
 					t.Errorf("Xero payments = %+v", ps)
 				}
-				cs := e.xs.Contacts(e.org)
+				cs := e.Xero.Contacts(e.Org)
 				if len(cs) != 1 || cs[0].ContactNumber != "7" || cs[0].Name != "Jo Bloggs" || cs[0].EmailAddress != "jo@example.com" {
 					t.Errorf("Xero contacts = %+v", cs)
 				}
 				wantState(t, e, "invoice", 42, "synced", "", true)
-				if s := e.syncState("invoice", 42); s.ProviderReference == nil || *s.ProviderReference != "000000042" || *s.ProviderEntityID != v.InvoiceID {
+				if s := e.SyncState("invoice", 42); s.ProviderReference == nil || *s.ProviderReference != "000000042" || *s.ProviderEntityID != v.InvoiceID {
 					t.Errorf("mirror = %+v, want InvoiceID %s and number", s, v.InvoiceID)
 				}
 			},
@@ -128,11 +129,11 @@ func TestPipelineFixtures(t *testing.T) {
 		{
 			name: "unpaid then paid; unmapped method goes to the default bank account",
 			setup: func(e *env) {
-				e.mg.AddInvoice(inv42)
+				e.Magento.AddInvoice(inv42)
 				p := magentotest.Payment42()
 				p.Method = "banktransfer"
-				e.mg.AddPayment(p)
-				e.accept(domain.EventInvoiceCreated, 42, `{"paid":false}`)
+				e.Magento.AddPayment(p)
+				e.Accept(domain.EventInvoiceCreated, 42, `{"paid":false}`)
 				e.runOnce()
 				if v, _ := invoiceByNumber(e, "000000042"); v.Status != "AUTHORISED" || !v.AmountDue.Equal(dec("27.6")) {
 					t.Errorf("before payment: %s due %v", v.Status, v.AmountDue)
@@ -144,22 +145,24 @@ func TestPipelineFixtures(t *testing.T) {
 				if v, _ := invoiceByNumber(e, "000000042"); v.Status != "PAID" {
 					t.Errorf("invoice status %s, want PAID", v.Status)
 				}
-				if n := len(e.xs.Invoices(e.org)); n != 1 {
+				if n := len(e.Xero.Invoices(e.Org)); n != 1 {
 					t.Errorf("%d invoices in Xero, want 1", n)
 				}
 			},
 		},
 		{
-			name:   "explicit don't auto-pay: payment skipped, invoice stays AUTHORISED, mirror keeps the InvoiceID",
-			policy: func(p *domain.Policy, e *env) { p.PaymentMethodMap = map[string]*string{"stripe_payments": nil} },
-			setup:  func(e *env) { e.mg.AddInvoice(inv42); e.mg.AddPayment(magentotest.Payment42()) },
+			name: "explicit don't auto-pay: payment skipped, invoice stays AUTHORISED, mirror keeps the InvoiceID",
+			policy: func(p *domain.Policy, e *synctest.Env) {
+				p.PaymentMethodMap = map[string]*string{"stripe_payments": nil}
+			},
+			setup:  func(e *env) { e.Magento.AddInvoice(inv42); e.Magento.AddPayment(magentotest.Payment42()) },
 			events: []ev{{domain.EventInvoiceCreated, 42, `{"paid":true}`}, {domain.EventInvoicePaid, 42, ""}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.paid:42", domain.RunSkipped, domain.SkipPaymentMethodNotMapped)
 				if v, _ := invoiceByNumber(e, "000000042"); v.Status != "AUTHORISED" {
 					t.Errorf("invoice status %s", v.Status)
 				}
-				if n := len(e.xs.Payments(e.org)); n != 0 {
+				if n := len(e.Xero.Payments(e.Org)); n != 0 {
 					t.Errorf("%d payments", n)
 				}
 				wantState(t, e, "invoice", 42, "skipped", domain.SkipPaymentMethodNotMapped, true)
@@ -167,13 +170,13 @@ func TestPipelineFixtures(t *testing.T) {
 		},
 		{
 			name:   "unmapped method and no default: skipped; paid before created still creates the invoice once",
-			policy: func(p *domain.Policy, e *env) { p.DefaultBankAccountID = "" },
-			setup:  func(e *env) { e.mg.AddInvoice(inv42); e.mg.AddPayment(magentotest.Payment42()) },
+			policy: func(p *domain.Policy, e *synctest.Env) { p.DefaultBankAccountID = "" },
+			setup:  func(e *env) { e.Magento.AddInvoice(inv42); e.Magento.AddPayment(magentotest.Payment42()) },
 			events: []ev{{domain.EventInvoicePaid, 42, ""}, {domain.EventInvoiceCreated, 42, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.paid:42", domain.RunSkipped, domain.SkipPaymentMethodNotMapped)
 				wantStatus(t, runs, "invoice.created:42", domain.RunSucceeded, "")
-				if n := len(e.xs.Invoices(e.org)); n != 1 {
+				if n := len(e.Xero.Invoices(e.Org)); n != 1 {
 					t.Errorf("%d invoices, want 1", n)
 				}
 				wantState(t, e, "invoice", 42, "synced", "", true)
@@ -182,16 +185,16 @@ func TestPipelineFixtures(t *testing.T) {
 		{
 			name: "guest, MSI discount, untaxed USD enabled, purchase order paid into the default",
 			setup: func(e *env) {
-				e.xs.EnableCurrency(e.org, "USD")
-				e.mg.AddInvoice(magentotest.InvoiceGuest())
-				e.mg.AddPayment(magento.Payment{MagentoID: 5, InvoiceID: 5, InvoiceIncrementID: "000000005", Method: "purchaseorder", Currency: "USD", Amount: dec("1917.6"), CapturedAt: "2020-07-23T16:59:20Z"})
+				e.Xero.EnableCurrency(e.Org, "USD")
+				e.Magento.AddInvoice(magentotest.InvoiceGuest())
+				e.Magento.AddPayment(magento.Payment{MagentoID: 5, InvoiceID: 5, InvoiceIncrementID: "000000005", Method: "purchaseorder", Currency: "USD", Amount: dec("1917.6"), CapturedAt: "2020-07-23T16:59:20Z"})
 			},
 			events: []ev{{domain.EventInvoiceCreated, 5, `{"paid":false}`}, {domain.EventInvoicePaid, 5, ""}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.paid:5", domain.RunSucceeded, "")
 				v, _ := invoiceByNumber(e, "000000005")
 				wantTotal(t, "guest invoice", v.Total, "1917.6")
-				cs := e.xs.Contacts(e.org)
+				cs := e.Xero.Contacts(e.Org)
 				if len(cs) != 1 || !strings.HasPrefix(cs[0].ContactNumber, "guest-") || cs[0].Name != "Veronica Costello" {
 					t.Errorf("guest contact = %+v", cs)
 				}
@@ -199,7 +202,7 @@ func TestPipelineFixtures(t *testing.T) {
 		},
 		{
 			name:   "configurable duplicate line and bundle parent dropped",
-			setup:  func(e *env) { e.xs.EnableCurrency(e.org, "USD"); e.mg.AddInvoice(magentotest.InvoiceBundle()) },
+			setup:  func(e *env) { e.Xero.EnableCurrency(e.Org, "USD"); e.Magento.AddInvoice(magentotest.InvoiceBundle()) },
 			events: []ev{{domain.EventInvoiceCreated, 3, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:3", domain.RunSucceeded, "")
@@ -212,7 +215,7 @@ func TestPipelineFixtures(t *testing.T) {
 		},
 		{
 			name:   "rounding line for sub-cent unit prices",
-			setup:  func(e *env) { e.mg.AddInvoice(load[magento.Invoice](t, "invoice-rounding.json")) },
+			setup:  func(e *env) { e.Magento.AddInvoice(load[magento.Invoice](t, "invoice-rounding.json")) },
 			events: []ev{{domain.EventInvoiceCreated, 47, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:47", domain.RunSucceeded, "")
@@ -222,20 +225,20 @@ func TestPipelineFixtures(t *testing.T) {
 		},
 		{
 			name:   "zero value skipped by policy",
-			policy: func(p *domain.Policy, e *env) { p.SyncZeroValueInvoices = false },
-			setup:  func(e *env) { e.mg.AddInvoice(load[magento.Invoice](t, "invoice-zero-value.json")) },
+			policy: func(p *domain.Policy, e *synctest.Env) { p.SyncZeroValueInvoices = false },
+			setup:  func(e *env) { e.Magento.AddInvoice(load[magento.Invoice](t, "invoice-zero-value.json")) },
 			events: []ev{{domain.EventInvoiceCreated, 45, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:45", domain.RunSkipped, domain.SkipZeroValueInvoice)
 				wantState(t, e, "invoice", 45, "skipped", domain.SkipZeroValueInvoice, false)
-				if n := len(e.xs.Invoices(e.org)); n != 0 {
+				if n := len(e.Xero.Invoices(e.Org)); n != 0 {
 					t.Errorf("%d invoices", n)
 				}
 			},
 		},
 		{
 			name:   "zero value synced by default",
-			setup:  func(e *env) { e.mg.AddInvoice(load[magento.Invoice](t, "invoice-zero-value.json")) },
+			setup:  func(e *env) { e.Magento.AddInvoice(load[magento.Invoice](t, "invoice-zero-value.json")) },
 			events: []ev{{domain.EventInvoiceCreated, 45, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:45", domain.RunSucceeded, "")
@@ -245,8 +248,8 @@ func TestPipelineFixtures(t *testing.T) {
 		},
 		{
 			name:   "unpaid invoice skipped when only paid invoices sync",
-			policy: func(p *domain.Policy, e *env) { p.SyncUnpaidInvoices = false },
-			setup:  func(e *env) { e.mg.AddInvoice(inv42) },
+			policy: func(p *domain.Policy, e *synctest.Env) { p.SyncUnpaidInvoices = false },
+			setup:  func(e *env) { e.Magento.AddInvoice(inv42) },
 			events: []ev{{domain.EventInvoiceCreated, 42, `{"paid":false}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:42", domain.RunSkipped, domain.SkipUnpaidInvoice)
@@ -255,8 +258,8 @@ func TestPipelineFixtures(t *testing.T) {
 		{
 			name: "multi-currency enabled",
 			setup: func(e *env) {
-				e.xs.EnableCurrency(e.org, "EUR")
-				e.mg.AddInvoice(load[magento.Invoice](t, "invoice-eur.json"))
+				e.Xero.EnableCurrency(e.Org, "EUR")
+				e.Magento.AddInvoice(load[magento.Invoice](t, "invoice-eur.json"))
 			},
 			events: []ev{{domain.EventInvoiceCreated, 44, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
@@ -270,7 +273,7 @@ func TestPipelineFixtures(t *testing.T) {
 		},
 		{
 			name:   "currency not enabled: failed with Xero's words and what to do",
-			setup:  func(e *env) { e.mg.AddInvoice(load[magento.Invoice](t, "invoice-eur.json")) },
+			setup:  func(e *env) { e.Magento.AddInvoice(load[magento.Invoice](t, "invoice-eur.json")) },
 			events: []ev{{domain.EventInvoiceCreated, 44, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:44", domain.RunFailed, "enable EUR in Xero → Settings → Currencies, then retry")
@@ -282,8 +285,8 @@ func TestPipelineFixtures(t *testing.T) {
 		},
 		{
 			name:   "invalid account code: failed at once, quoting Xero",
-			policy: func(p *domain.Policy, e *env) { p.DefaultRevenueAccountCode = "999" },
-			setup:  func(e *env) { e.mg.AddInvoice(inv42) },
+			policy: func(p *domain.Policy, e *synctest.Env) { p.DefaultRevenueAccountCode = "999" },
+			setup:  func(e *env) { e.Magento.AddInvoice(inv42) },
 			events: []ev{{domain.EventInvoiceCreated, 42, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:42", domain.RunFailed,
@@ -296,15 +299,15 @@ func TestPipelineFixtures(t *testing.T) {
 		{
 			name: "credit memo with adjustments allocated to its open invoice",
 			setup: func(e *env) {
-				e.mg.AddInvoice(inv42)
-				e.mg.AddCreditMemo(magentotest.CreditMemoPartial())
-				e.accept(domain.EventInvoiceCreated, 42, `{"paid":false}`)
+				e.Magento.AddInvoice(inv42)
+				e.Magento.AddCreditMemo(magentotest.CreditMemoPartial())
+				e.Accept(domain.EventInvoiceCreated, 42, `{"paid":false}`)
 				e.runOnce()
 			},
 			events: []ev{{domain.EventCreditmemoCreated, 8, ""}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "creditmemo.created:8", domain.RunSucceeded, "")
-				cns := e.xs.CreditNotes(e.org)
+				cns := e.Xero.CreditNotes(e.Org)
 				if len(cns) != 1 {
 					t.Fatalf("%d credit notes", len(cns))
 				}
@@ -320,23 +323,26 @@ func TestPipelineFixtures(t *testing.T) {
 		},
 		{
 			name:   "credit memo whose invoice is not in Xero yet creates it first; the later invoice.created adopts it",
-			setup:  func(e *env) { e.mg.AddInvoice(inv42); e.mg.AddCreditMemo(magentotest.CreditMemoPartial()) },
+			setup:  func(e *env) { e.Magento.AddInvoice(inv42); e.Magento.AddCreditMemo(magentotest.CreditMemoPartial()) },
 			events: []ev{{domain.EventCreditmemoCreated, 8, ""}, {domain.EventInvoiceCreated, 42, `{"paid":false}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "creditmemo.created:8", domain.RunSucceeded, "")
 				wantStatus(t, runs, "invoice.created:42", domain.RunSucceeded, "")
-				if n, m := len(e.xs.Invoices(e.org)), len(e.xs.CreditNotes(e.org)); n != 1 || m != 1 {
+				if n, m := len(e.Xero.Invoices(e.Org)), len(e.Xero.CreditNotes(e.Org)); n != 1 || m != 1 {
 					t.Errorf("%d invoices, %d credit notes; want 1, 1", n, m)
 				}
 			},
 		},
 		{
-			name:   "credit memo without invoice (guest, offline refund)",
-			setup:  func(e *env) { e.xs.EnableCurrency(e.org, "USD"); e.mg.AddCreditMemo(magentotest.CreditMemoNoInvoice()) },
+			name: "credit memo without invoice (guest, offline refund)",
+			setup: func(e *env) {
+				e.Xero.EnableCurrency(e.Org, "USD")
+				e.Magento.AddCreditMemo(magentotest.CreditMemoNoInvoice())
+			},
 			events: []ev{{domain.EventCreditmemoCreated, 1, ""}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "creditmemo.created:1", domain.RunSucceeded, "")
-				cns := e.xs.CreditNotes(e.org)
+				cns := e.Xero.CreditNotes(e.Org)
 				if len(cns) != 1 || cns[0].Reference != "000000001" || len(cns[0].Allocations) != 0 {
 					t.Fatalf("credit notes = %+v", cns)
 				}
@@ -346,14 +352,14 @@ func TestPipelineFixtures(t *testing.T) {
 		{
 			name: "customer upserted, then its invoice uses the linked contact",
 			setup: func(e *env) {
-				e.mg.AddCustomer(magentotest.CustomerJo())
-				e.mg.AddInvoice(inv42)
+				e.Magento.AddCustomer(magentotest.CustomerJo())
+				e.Magento.AddInvoice(inv42)
 			},
 			events: []ev{{domain.EventCustomerUpserted, 7, ""}, {domain.EventInvoiceCreated, 42, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "customer.upserted:7", domain.RunSucceeded, "")
 				wantStatus(t, runs, "invoice.created:42", domain.RunSucceeded, "")
-				if cs := e.xs.Contacts(e.org); len(cs) != 1 {
+				if cs := e.Xero.Contacts(e.Org); len(cs) != 1 {
 					t.Errorf("contacts = %+v", cs)
 				}
 				wantState(t, e, "customer", 7, "synced", "", true)
@@ -362,9 +368,9 @@ func TestPipelineFixtures(t *testing.T) {
 		{
 			name: "contact name clash: disambiguated, never a second contact for the key",
 			setup: func(e *env) {
-				e.mg.AddInvoice(inv42)
-				xc, _ := e.w.cfg.Xero(e.ctx, e.b)
-				if _, err := xc.CreateContacts(e.ctx, "seed", []xero.Contact{{Name: "Jo Bloggs", ContactNumber: "other"}}); err != nil {
+				e.Magento.AddInvoice(inv42)
+				xc, _ := e.w.cfg.Xero(e.Ctx, e.Binding)
+				if _, err := xc.CreateContacts(e.Ctx, "seed", []xero.Contact{{Name: "Jo Bloggs", ContactNumber: "other"}}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -372,7 +378,7 @@ func TestPipelineFixtures(t *testing.T) {
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:42", domain.RunSucceeded, "")
 				var names []string
-				for _, c := range e.xs.Contacts(e.org) {
+				for _, c := range e.Xero.Contacts(e.Org) {
 					names = append(names, c.Name+"|"+c.ContactNumber)
 				}
 				if diff := cmp.Diff([]string{"Jo Bloggs|other", "Jo Bloggs (#7)|7"}, names); diff != "" {
@@ -383,13 +389,13 @@ func TestPipelineFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, envOptions{policy: tt.policy})
+			e := newEnv(t, synctest.Options{Policy: tt.policy})
 			if tt.setup != nil {
 				tt.setup(e)
 			}
 			ids := map[string]uint64{}
 			for _, x := range tt.events {
-				got := e.accept(x.event, x.id, x.payload)
+				got := e.Accept(x.event, x.id, x.payload)
 				ids[fmt.Sprintf("%s:%d", x.event, x.id)] = got[0]
 			}
 			e.runOnce()
@@ -400,7 +406,7 @@ func TestPipelineFixtures(t *testing.T) {
 					t.Errorf("run %s finished but was not mirrored", k)
 				}
 			}
-			if v := e.xs.Violations(); len(v) > 0 {
+			if v := e.Xero.Violations(); len(v) > 0 {
 				t.Errorf("OpenAPI violations: %v", v)
 			}
 		})
