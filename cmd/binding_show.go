@@ -39,6 +39,7 @@ func newBindingShowCommand(d *deps) *cobra.Command {
 				return err
 			}
 			if asJSON {
+				detail.MagentoConnectionStatus = detail.MagentoStatus
 				return writeJSON(c.OutOrStdout(), detail)
 			}
 			if err := printBindingDetail(c, detail.bindingDetail); err != nil {

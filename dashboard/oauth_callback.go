@@ -14,8 +14,14 @@ import (
 // consent decide: one is pinned at once, several go to the picker.
 func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if s.cfg.DB == nil || !s.cfg.Xero.configured() {
-		s.message(w, r, nil, http.StatusServiceUnavailable, "Xero is not set up", msgNoXeroApp)
+	if s.cfg.DB == nil {
+		s.message(w, r, nil, http.StatusServiceUnavailable, "Temporarily unavailable", "ledger has no database open; start it with `ledger serve`.")
+		return
+	}
+	if !s.cfg.Xero.configured() {
+		// No Xero app, so no consent this ledger started can come back:
+		// the request is refused (4xx), not a server fault.
+		s.message(w, r, nil, http.StatusBadRequest, "Xero is not set up", msgNoXeroApp)
 		return
 	}
 	// The state is consumed whatever happens next: it is single use.
