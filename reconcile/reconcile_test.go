@@ -11,12 +11,13 @@ import (
 	"ledger/domain"
 	"ledger/magento/magentotest"
 	"ledger/store"
+	"ledger/sync/synctest"
 )
 
 func TestCleanBindingHasNoDrift(t *testing.T) {
 	e := newEnv(t, nil)
 	e.standard()
-	rep, err := Run(e.ctx, e.deps, e.b.ID, time.Time{})
+	rep, err := Run(e.Ctx, e.deps, e.Binding.ID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,11 +35,11 @@ func TestCleanBindingHasNoDrift(t *testing.T) {
 func TestPlantedDriftIsReported(t *testing.T) {
 	e := newEnv(t, nil)
 	e.standard()
-	before := e.xs.Calls()
+	before := e.Xero.Calls()
 	total := decimal.RequireFromString("30.00")
-	e.xs.PlantDrift(e.org, "000000042", &total, "")
-	e.xs.PlantDrift(e.org, "000000005", nil, "VOIDED")
-	rep, err := Run(e.ctx, e.deps, e.b.ID, time.Time{})
+	e.Xero.PlantDrift(e.Org, "000000042", &total, "")
+	e.Xero.PlantDrift(e.Org, "000000005", nil, "VOIDED")
+	rep, err := Run(e.Ctx, e.deps, e.Binding.ID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestPlantedDriftIsReported(t *testing.T) {
 			t.Errorf("drift %+v lacks an action or a Xero id", d)
 		}
 	}
-	after := e.xs.Calls()
+	after := e.Xero.Calls()
 	for k, n := range after {
 		if k[:3] != "GET" && n != before[k] {
 			t.Errorf("reconciliation wrote to Xero: %s went from %d to %d", k, before[k], n)
@@ -77,7 +78,7 @@ func TestPlantedDriftIsReported(t *testing.T) {
 func TestSinceLimitsTheDocuments(t *testing.T) {
 	e := newEnv(t, nil)
 	e.standard()
-	rep, err := Run(e.ctx, e.deps, e.b.ID, e.clock.Now().Add(time.Hour))
+	rep, err := Run(e.Ctx, e.deps, e.Binding.ID, e.Clock.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,18 +91,18 @@ func TestMissingMagentoEntityIsAProblem(t *testing.T) {
 	e := newEnv(t, nil)
 	e.standard()
 	// A run that synced invoice 999, which Magento has since lost.
-	e.accept(domain.EventInvoiceCreated, 999, `{"increment_id":"000000999","paid":false}`)
-	runs, err := e.db.ListRuns(store.RunFilter{BindingID: e.b.ID, MagentoID: 999})
+	e.Accept(domain.EventInvoiceCreated, 999, `{"increment_id":"000000999","paid":false}`)
+	runs, err := e.DB.ListRuns(store.RunFilter{BindingID: e.Binding.ID, MagentoID: 999})
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs of 999: %v, %v", runs, err)
 	}
 	r := runs[0]
-	now := e.clock.Now()
+	now := e.Clock.Now()
 	r.Status, r.XeroType, r.XeroID, r.XeroNumber, r.FinishedAt = domain.RunSucceeded, domain.XrefInvoice, "00000000-0000-0000-0000-000000000999", "000000999", &now
-	if err := e.db.FinishRun(r, nil); err != nil {
+	if err := e.DB.FinishRun(r, nil); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(e.ctx, e.deps, e.b.ID, time.Time{})
+	rep, err := Run(e.Ctx, e.deps, e.Binding.ID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,18 +116,18 @@ func TestMissingMagentoEntityIsAProblem(t *testing.T) {
 }
 
 func TestCoverageListsUnmapped(t *testing.T) {
-	e := newEnv(t, func(p *domain.Policy, e *env) {
-		p.PaymentMethodMap = map[string]*string{magentotest.PaymentMethodCard: &e.bank.AccountID}
+	e := newEnv(t, func(p *domain.Policy, e *synctest.Env) {
+		p.PaymentMethodMap = map[string]*string{magentotest.PaymentMethodCard: &e.Bank.AccountID}
 	})
 	e.standard()
-	rep, err := Run(e.ctx, e.deps, e.b.ID, time.Time{})
+	rep, err := Run(e.Ctx, e.deps, e.Binding.ID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Coverage{
 		InvoicesSampled: 2,
 		TaxRates:        []UnmappedRate{{Rate: "20.00", Invoices: 1, Examples: []string{"000000042"}, Fallback: "OUTPUT2"}},
-		PaymentMethods:  []UnmappedMethod{{Method: magentotest.PaymentMethodPurchOrdr, Invoices: 1, Examples: []string{"000000005"}, Fallback: e.bank.AccountID}},
+		PaymentMethods:  []UnmappedMethod{{Method: magentotest.PaymentMethodPurchOrdr, Invoices: 1, Examples: []string{"000000005"}, Fallback: e.Bank.AccountID}},
 	}
 	if diff := cmp.Diff(want, rep.Coverage); diff != "" {
 		t.Errorf("coverage (-want +got):\n%s", diff)
