@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -430,6 +431,24 @@ func ctNoConfig(t *testing.T, l ctLedger) {
 	}
 	ctJSONArray(t, "binding list", l.ok(t, cwd, nil, "", "binding", "list", "--json", "--data-dir", data))
 	ctJSONArray(t, "sync list", l.ok(t, cwd, nil, "", "sync", "list", "--json", "--data-dir", data))
+	ctLoggedIn(t, s.base, "ops@example.com", map[string]string{
+		"/dashboard": "Pair your Magento store",
+		"/dashboard/connect-magento?provider=xero": "<form",
+		"/dashboard/bindings":                      "",
+		"/dashboard/sync?status=failed":            "",
+	})
+
+	// A server that holds the database but does not answer (stopped):
+	// the CLI still fails within the deadline, with one line.
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	r := l.run(t, cwd, nil, "", "user", "list", "--data-dir", data)
+	_ = s.cmd.Process.Signal(syscall.SIGCONT)
+	if r.code != 1 || r.took > ctCLIDeadline || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("user list beside a stopped server: exit %d after %v, stderr %q; want exit 1 within %v, one line",
+			r.code, r.took, r.stderr, ctCLIDeadline)
+	}
 	s.stop(t)
 	// …and without it, from the file.
 	users = ctJSONArray(t, "user list", l.ok(t, cwd, nil, "", "user", "list", "--json", "--data-dir", data))
@@ -698,4 +717,55 @@ func ctPaired(t *testing.T, l ctLedger) {
 		string(domain.BindingPendingOAuth), string(domain.MagentoActive))
 
 	ctRoutes(t, s.base, tenant, uint64(bindingID))
+	ctLoggedIn(t, s.base, "m@example.com", map[string]string{
+		"/dashboard": "",
+		fmt.Sprintf("/dashboard/bindings/%v", bindingID):                                 "Xero not connected yet",
+		fmt.Sprintf("/dashboard/bindings/%v/settings", bindingID):                        "<form",
+		fmt.Sprintf("/dashboard/sync?binding=%v&status=queued&magento_id=42", bindingID): "",
+	})
+	resp, _ := ctDo(t, "GET", s.base+"/embed/"+tenant, nil, nil)
+	if xfo := resp.Header.Get("X-Frame-Options"); xfo != "" {
+		t.Errorf("GET /embed/{tenant}: X-Frame-Options %q; Magento frames this page", xfo)
+	}
+}
+
+// ctLoggedIn logs in through the form (CSRF token from the page) and checks
+// the session cookie and that each page answers 200 with its text.
+func ctLoggedIn(t *testing.T, base, email string, pages map[string]string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 5 * time.Second}
+	resp, err := hc.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]*)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("GET /login has no csrf field")
+	}
+	form := url.Values{"email": {email}, "password": {"a long enough password"}, "csrf": {string(m[1])}}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err = hc.PostForm(base+"/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 3 {
+		t.Fatalf("POST /login: %d, want a redirect", resp.StatusCode)
+	}
+	ctCookies(t, resp, false)
+	hc.CheckRedirect = nil
+	for path, want := range pages {
+		resp, err := hc.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) || resp.Request.URL.Path == "/login" {
+			t.Errorf("GET %s logged in: %d at %s, want 200 with %q", path, resp.StatusCode, resp.Request.URL, want)
+		}
+	}
 }
