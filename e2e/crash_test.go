@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,11 +56,7 @@ func (l *syncLedger) start(t *testing.T, bin string) *ledgerProc {
 			t.Fatalf("ledger serve exited: %v\n%s", err, p.logs.String())
 		default:
 		}
-		resp, err := http.Get(l.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
+		return l.healthy()
 	})
 	return p
 }

@@ -1,23 +1,17 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/shopspring/decimal"
 
-	"ledger/cmd"
 	"ledger/domain"
-	"ledger/magento"
 	"ledger/magento/magentotest"
 	"ledger/store"
 )
@@ -31,29 +25,11 @@ import (
 func TestMirrorSyncStateAndRetryAfterCurrencyEnabled(t *testing.T) {
 	l := newSyncLedger(t)
 	mirrorPolicy(t, l)
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan int, 1)
-	go func() {
-		var out bytes.Buffer
-		served <- cmd.Run(ctx, l.serveArgs(), l.env, strings.NewReader(""), &out, &out)
-	}()
-	defer func() {
-		cancel()
-		if code := <-served; code != 0 {
-			t.Errorf("serve exited %d", code)
-		}
-	}()
-	waitUntil(t, "/healthz", 10*time.Second, func() bool {
-		resp, err := http.Get(l.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
-	})
+	ctx := l.serve(t)
 
-	l.addMirrorOrder(1, "checkmo", "GBP")
-	l.addMirrorOrder(2, magentotest.PaymentMethodPurchOrdr, "GBP")
-	l.addMirrorOrder(3, "checkmo", "EUR")
+	l.addOrderWith(1, "checkmo", "GBP")
+	l.addOrderWith(2, magentotest.PaymentMethodPurchOrdr, "GBP")
+	l.addOrderWith(3, "checkmo", "EUR")
 	for n := int64(1); n <= 2; n++ {
 		if !l.publishOrder(ctx, n) {
 			t.Fatalf("order %d: webhooks refused", n)
@@ -77,8 +53,8 @@ func TestMirrorSyncStateAndRetryAfterCurrencyEnabled(t *testing.T) {
 		invoiceIDs[v.InvoiceNumber] = v.InvoiceID
 	}
 	want := map[int64]mirrorRow{
-		1: {Status: "synced", ProviderEntityID: invoiceIDs["200000001"], ProviderReference: "200000001"},
-		2: {Status: "skipped", ProviderEntityID: invoiceIDs["200000002"], ProviderReference: "200000002", SkipReason: "payment_method_not_mapped"},
+		1: {Status: "synced", ProviderEntityID: invoiceIDs["100000001"], ProviderReference: "100000001"},
+		2: {Status: "skipped", ProviderEntityID: invoiceIDs["100000002"], ProviderReference: "100000002", SkipReason: "payment_method_not_mapped"},
 		3: {Status: "failed", ErrorCode: domain.ClassValidation},
 	}
 	got := map[int64]mirrorRow{}
@@ -108,11 +84,11 @@ func TestMirrorSyncStateAndRetryAfterCurrencyEnabled(t *testing.T) {
 	waitUntil(t, "order 3 synced after the retry", 15*time.Second, func() bool { return row(3).SyncStatus == "synced" })
 	var eur string
 	for _, v := range l.xs.Invoices(l.org) {
-		if v.InvoiceNumber == "200000003" {
+		if v.InvoiceNumber == "100000003" {
 			eur = v.InvoiceID
 		}
 	}
-	if d := cmp.Diff(mirrorRow{Status: "synced", ProviderEntityID: eur, ProviderReference: "200000003"}, newMirrorRow(row(3))); d != "" || eur == "" {
+	if d := cmp.Diff(mirrorRow{Status: "synced", ProviderEntityID: eur, ProviderReference: "100000003"}, newMirrorRow(row(3))); d != "" || eur == "" {
 		t.Errorf("order 3 after retry (-want +got):\n%s", d)
 	}
 }
@@ -163,26 +139,4 @@ func mirrorPolicy(t *testing.T, l *syncLedger) {
 	if err := db.PutReference(l.bindingID, ref); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// addMirrorOrder is a paid order n (30.00) paid with method in currency.
-func (l *syncLedger) addMirrorOrder(n int64, method, currency string) {
-	first, last := "Mirror", fmt.Sprintf("N%d", n)
-	inc := fmt.Sprintf("2%08d", n)
-	d := decimal.RequireFromString
-	l.mg.AddInvoice(magento.Invoice{
-		MagentoID: n, IncrementID: inc, OrderID: n, OrderIncrementID: inc, WebsiteID: 1, StoreID: 1, Currency: currency, State: "paid",
-		Customer: magento.Contact{MagentoID: 6000 + n, Email: fmt.Sprintf("m%d@example.com", n), FirstName: &first, LastName: &last, WebsiteID: 1},
-		Lines:    []magento.Line{{SKU: "TEE", Name: "T-shirt", Qty: d("2"), UnitPrice: d("10"), LineSubtotal: d("20"), LineTax: d("4"), LineTotal: d("24")}},
-		Subtotal: d("20"), TaxAmount: d("5"), ShippingAmount: d("5"), ShippingTaxAmount: d("1"), DiscountAmount: d("0"),
-		GrandTotal: d("30"), CreatedAt: "2026-04-29T08:00:00Z", PaymentMethod: &method,
-	})
-	l.mg.AddPayment(magento.Payment{MagentoID: n, InvoiceID: n, InvoiceIncrementID: inc, Method: method, Currency: currency, Amount: d("30"), CapturedAt: "2026-04-29T08:00:00Z"})
-}
-
-// publishInvoice delivers only invoice.created of order n.
-func (l *syncLedger) publishInvoice(ctx context.Context, n int64) bool {
-	status, _, err := l.mg.Publish(ctx, l.base, domain.EventInvoiceCreated, domain.Envelope{MagentoEntityID: n, WebsiteID: 1, StoreID: 1,
-		OccurredAt: time.Now().UTC().Format(time.RFC3339), Payload: json.RawMessage(fmt.Sprintf(`{"increment_id":"2%08d","paid":true}`, n))})
-	return err == nil && (status == http.StatusAccepted || status == http.StatusOK)
 }

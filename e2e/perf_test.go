@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -101,22 +100,11 @@ func (p *perfProc) output() string {
 	return p.logs.String()
 }
 
-func perfFreeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
 // perfServe execs `ledger serve` on dataDir and polls /healthz every
 // millisecond until it answers 200, recording the time that took.
 func perfServe(t *testing.T, bin, dataDir string, env ...string) *perfProc {
 	t.Helper()
-	addr := perfFreeAddr(t)
+	addr := freeAddr(t)
 	p := &perfProc{base: "http://" + addr, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", addr, "--log-format", "json")
 	p.cmd.Env = append(perfEnviron(), env...)
