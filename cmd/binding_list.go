@@ -43,11 +43,7 @@ func newBindingListCommand(d *deps) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				out := make([]bindingRowJSON, 0, len(rows))
-				for _, r := range rows {
-					out = append(out, newBindingRowJSON(r))
-				}
-				return writeJSON(c.OutOrStdout(), out)
+				return writeJSON(c.OutOrStdout(), rows)
 			}
 			tw := newTable(c.OutOrStdout())
 			fmt.Fprintln(tw, "ID\tTENANT\tMAGENTO\tPROVIDER\tXERO ORG\tSTATUS\tMAGENTO STATUS\tLAST SYNC")

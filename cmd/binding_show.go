@@ -39,7 +39,6 @@ func newBindingShowCommand(d *deps) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				detail.MagentoConnectionStatus = detail.MagentoStatus
 				return writeJSON(c.OutOrStdout(), detail)
 			}
 			if err := printBindingDetail(c, detail.bindingDetail); err != nil {

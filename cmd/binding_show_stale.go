@@ -14,9 +14,6 @@ import (
 type bindingShow struct {
 	*bindingDetail
 	StaleSettings []staleSetting `json:"stale_settings"`
-	// MagentoConnectionStatus is the contract's name (interfaces.md §1)
-	// for the row's magento_status.
-	MagentoConnectionStatus string `json:"magento_connection_status"`
 }
 
 // staleSetting is a policy key that names a Xero object (an account, a tax

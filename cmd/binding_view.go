@@ -18,20 +18,8 @@ type bindingRow struct {
 	XeroOrgName   string     `json:"xero_org_name"`
 	XeroTenantID  string     `json:"xero_tenant_id"`
 	Status        string     `json:"status"`
-	MagentoStatus string     `json:"magento_status"`
+	MagentoStatus string     `json:"magento_connection_status"`
 	LastSyncAt    *time.Time `json:"last_sync_at"`
-}
-
-// bindingRowJSON is a row as `binding list --json` prints it: besides
-// magento_status it carries the contract's name for the same value,
-// magento_connection_status (interfaces.md §1).
-type bindingRowJSON struct {
-	bindingRow
-	MagentoConnectionStatus string `json:"magento_connection_status"`
-}
-
-func newBindingRowJSON(r bindingRow) bindingRowJSON {
-	return bindingRowJSON{bindingRow: r, MagentoConnectionStatus: r.MagentoStatus}
 }
 
 // bindingDetail is `binding show`: the row, the policy and the age of the

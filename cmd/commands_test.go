@@ -181,7 +181,7 @@ func TestBindingListAndShow(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"id", "tenant_id", "magento_host", "provider", "xero_org_name", "status",
-		"magento_status", "last_sync_at", "policy", "reference_cache_age_seconds", "reference_cache_fetched_at"} {
+		"magento_connection_status", "last_sync_at", "policy", "reference_cache_age_seconds", "reference_cache_fetched_at"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("binding show --json lacks %q", k)
 		}
