@@ -3,8 +3,6 @@ package cmd
 import (
 	"strconv"
 	"strings"
-
-	"ledger/domain"
 )
 
 // maxBackfillRange bounds one range so a typo cannot walk a billion ids.
@@ -24,7 +22,7 @@ func (r idRange) Len() int64 {
 // parseRange reads FROM-TO (or a single id) of positive Magento entity ids.
 func parseRange(flag, s string) (idRange, error) {
 	bad := func() (idRange, error) {
-		return idRange{}, domain.Errorf(domain.EInvalid, "--%s %q is not an id range — use FROM-TO with whole numbers, e.g. --%s 1-500", flag, s, flag)
+		return idRange{}, usageErrorf("--%s %q is not an id range — use FROM-TO with whole numbers, e.g. --%s 1-500", flag, s, flag)
 	}
 	s = strings.TrimSpace(s)
 	from, to, found := strings.Cut(s, "-")
@@ -37,11 +35,11 @@ func parseRange(flag, s string) (idRange, error) {
 		return bad()
 	}
 	if a < 1 || b < a {
-		return idRange{}, domain.Errorf(domain.EInvalid, "--%s %q is not a range of Magento ids — ids start at 1 and FROM may not exceed TO", flag, s)
+		return idRange{}, usageErrorf("--%s %q is not a range of Magento ids — ids start at 1 and FROM may not exceed TO", flag, s)
 	}
 	r := idRange{a, b}
 	if r.Len() > maxBackfillRange {
-		return idRange{}, domain.Errorf(domain.EInvalid, "--%s %q spans more than %d ids — backfill in smaller ranges", flag, s, maxBackfillRange)
+		return idRange{}, usageErrorf("--%s %q spans more than %d ids — backfill in smaller ranges", flag, s, maxBackfillRange)
 	}
 	return r, nil
 }

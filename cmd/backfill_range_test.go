@@ -1,9 +1,8 @@
 package cmd
 
 import (
+	"errors"
 	"testing"
-
-	"ledger/domain"
 )
 
 func TestParseRange(t *testing.T) {
@@ -27,8 +26,9 @@ func TestParseRange(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("parseRange(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
-		if err != nil && !domain.IsKind(err, domain.EInvalid) {
-			t.Errorf("parseRange(%q) error kind %s, want invalid", tt.in, domain.KindOf(err))
+		var usage *usageError
+		if err != nil && !errors.As(err, &usage) {
+			t.Errorf("parseRange(%q) error %v is not a usage error (exit 2)", tt.in, err)
 		}
 	}
 }

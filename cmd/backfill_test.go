@@ -186,7 +186,7 @@ func TestBackfillRefusals(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"sync", "backfill", "1"}, exitUsage, "needs --invoices FROM-TO or --creditmemos FROM-TO"},
-		{[]string{"sync", "backfill", "1", "--invoices", "9-1"}, exitError, "FROM may not exceed TO"},
+		{[]string{"sync", "backfill", "1", "--invoices", "9-1"}, exitUsage, "FROM may not exceed TO"},
 		{[]string{"sync", "backfill", "7", "--invoices", "1-2"}, exitError, "there is no binding 7"},
 	} {
 		r := runCLI(t, invocation{args: append(tt.args, "--data-dir", s.dir, "--magento-allow-private"), env: s.env})

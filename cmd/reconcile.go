@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"ledger/domain"
 	"ledger/reconcile"
 	"ledger/store"
 )
@@ -49,7 +48,7 @@ func parseSince(s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 	if err != nil {
-		return time.Time{}, domain.Errorf(domain.EInvalid, "--since %q is not a date — use YYYY-MM-DD", s)
+		return time.Time{}, usageErrorf("--since %q is not a date — use YYYY-MM-DD", s)
 	}
 	return t, nil
 }

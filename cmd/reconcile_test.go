@@ -39,7 +39,7 @@ func TestReconcileCoverageFromBackfilledRuns(t *testing.T) {
 	}
 
 	bad := runCLI(t, invocation{args: []string{"reconcile", "1", "--since", "yesterday", "--data-dir", s.dir}, env: s.env})
-	if bad.code != exitError || !strings.Contains(bad.stderr, `--since "yesterday" is not a date`) {
+	if bad.code != exitUsage || !strings.Contains(bad.stderr, `--since "yesterday" is not a date`) {
 		t.Errorf("bad --since: exit %d stderr %q", bad.code, bad.stderr)
 	}
 }
