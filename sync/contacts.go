@@ -3,6 +3,7 @@ package sync
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,28 @@ func batchKey(kind string, members []string) string {
 	}
 	h := sha256.Sum256([]byte(strings.Join(members, "\n")))
 	return kind + "-batch:" + hex.EncodeToString(h[:20])
+}
+
+// landed checks a batch write's answer: an answer that does not cover every
+// element is an unknown outcome, like a request sent without an answer.
+// After an unknown outcome lookup (when set) adopts what arrived and fail
+// takes the rest; any other error fails the whole batch. It reports whether
+// the answer covers every element of live.
+func landed[T any](op string, err error, answered int, live []T, lookup func([]T) []T, fail func(T, error)) bool {
+	if err == nil && answered != len(live) {
+		err = &xero.UnavailableError{Op: op, StatusCode: 200, Sent: true}
+	}
+	if err == nil {
+		return true
+	}
+	var un *xero.UnavailableError
+	if lookup != nil && errors.As(err, &un) && un.Sent {
+		live = lookup(live)
+	}
+	for _, x := range live {
+		fail(x, err)
+	}
+	return false
 }
 
 func chunked[T any](vs []T, n int) [][]T {
@@ -193,14 +216,8 @@ func (r *round) postContacts(ns []*contactNeed) (clashes []*contactNeed) {
 	}
 	r.xcall(1)
 	out, err := r.xc.CreateContacts(r.ctx, key, cs)
-	if err == nil && len(out) != len(cs) {
-		err = &xero.UnavailableError{Op: "POST /Contacts", StatusCode: 200, Sent: true}
-	}
-	if err != nil {
-		// Contacts are matched on ContactNumber: posting again is safe.
-		for _, n := range live {
-			r.failAll(n.open(), err)
-		}
+	// Contacts are matched on ContactNumber: posting again is safe.
+	if !landed("POST /Contacts", err, len(out), live, nil, func(n *contactNeed, err error) { r.failAll(n.open(), err) }) {
 		return nil
 	}
 	for i, n := range live {

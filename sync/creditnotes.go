@@ -107,18 +107,8 @@ func (r *round) postCreditNotes(js []*job, created map[*job]xero.CreditNote) (ta
 	}
 	r.xcall(1)
 	out, err := r.xc.CreateCreditNotes(r.ctx, batchKey("credit_note", members), bodies)
-	if err == nil && len(out) != len(bodies) {
-		err = &xero.UnavailableError{Op: "PUT /CreditNotes", StatusCode: 200, Sent: true}
-	}
-	if err != nil {
-		var un *xero.UnavailableError
-		if errors.As(err, &un) && un.Sent {
-			for _, j := range r.lookupCreditNotes(live, false, created) {
-				r.fail(j, err)
-			}
-			return nil
-		}
-		r.failAll(live, err)
+	lookup := func(js []*job) []*job { return r.lookupCreditNotes(js, false, created) }
+	if !landed("PUT /CreditNotes", err, len(out), live, lookup, r.fail) {
 		return nil
 	}
 	for i, j := range live {

@@ -175,21 +175,9 @@ func (r *round) postInvoices(ds []*invoiceDoc) (taken []*invoiceDoc) {
 	}
 	r.xcall(1)
 	out, err := r.xc.CreateInvoices(r.ctx, batchKey("invoice", members), bodies)
-	if err == nil && len(out) != len(bodies) {
-		err = &xero.UnavailableError{Op: "PUT /Invoices", StatusCode: 200, Sent: true}
-	}
-	if err != nil {
-		var un *xero.UnavailableError
-		if errors.As(err, &un) && un.Sent {
-			// Outcome unknown: adopt what arrived; the rest retry later.
-			for _, d := range r.lookupInvoices(live, false) {
-				r.failAll(d.open(), err)
-			}
-			return nil
-		}
-		for _, d := range live {
-			r.failAll(d.open(), err)
-		}
+	// After an unknown outcome adopt what arrived; the rest retry later.
+	lookup := func(ds []*invoiceDoc) []*invoiceDoc { return r.lookupInvoices(ds, false) }
+	if !landed("PUT /Invoices", err, len(out), live, lookup, func(d *invoiceDoc, err error) { r.failAll(d.open(), err) }) {
 		return nil
 	}
 	for i, d := range live {

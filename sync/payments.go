@@ -138,18 +138,8 @@ func (r *round) postPayments(js []*job) (taken []*job) {
 	}
 	r.xcall(1)
 	out, err := r.xc.CreatePayments(r.ctx, batchKey("invoice_payment", members), bodies)
-	if err == nil && len(out) != len(bodies) {
-		err = &xero.UnavailableError{Op: "PUT /Payments", StatusCode: 200, Sent: true}
-	}
-	if err != nil {
-		var un *xero.UnavailableError
-		if errors.As(err, &un) && un.Sent {
-			for _, j := range r.lookupPayments(live, false) {
-				r.fail(j, err)
-			}
-			return nil
-		}
-		r.failAll(live, err)
+	lookup := func(js []*job) []*job { return r.lookupPayments(js, false) }
+	if !landed("PUT /Payments", err, len(out), live, lookup, r.fail) {
 		return nil
 	}
 	for i, j := range live {
