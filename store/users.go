@@ -17,6 +17,8 @@ type userRecord struct {
 	Email     string      `json:"email"`
 	Role      domain.Role `json:"role"`
 	CreatedAt time.Time   `json:"created_at"`
+	// SessionEpoch is bumped to end every session of the user (sessions.go).
+	SessionEpoch uint64 `json:"session_epoch,omitempty"`
 }
 
 func (r *userRecord) domain() *domain.User {
@@ -68,14 +70,14 @@ func (db *DB) CreateUser(email string, role domain.Role, passwordHash []byte) (*
 	return rec.domain(), nil
 }
 
-// SetPassword replaces a user's password hash.
+// SetPassword replaces a user's password hash and ends their sessions.
 func (db *DB) SetPassword(id uint64, passwordHash []byte) error {
 	if len(passwordHash) == 0 {
 		return domain.Errorf(domain.EInvalid, "a user needs a password")
 	}
 	return db.sealedUpdate(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketUsers).Get(u64(id)) == nil {
-			return errNoUser(id)
+		if _, err := bumpEpoch(tx, id); err != nil {
+			return err
 		}
 		return db.putSealed(tx.Bucket(bucketSecrets), bucketSecrets, passwordPath(id), passwordHash)
 	})
