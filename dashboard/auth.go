@@ -19,17 +19,15 @@ func (c *reqCtx) admin() bool { return c.user.Role == domain.RoleAdmin }
 // authed is a handler behind requireUser.
 type authed func(w http.ResponseWriter, r *http.Request, c *reqCtx)
 
-// requireUser is the one gate of the dashboard: no valid session → the login
-// page; every POST must carry the session's CSRF token.
+// requireUser is the one gate of the dashboard: no valid session (none,
+// expired, or ended by logout) → the login page; every POST must carry the
+// session's CSRF token. It reads the store once: the session's user.
 func (s *Server) requireUser(h authed) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess := s.sessions.read(r)
+		sess := s.sessions.read(r) // loads the user and checks their session epoch
 		var u *domain.User
-		if sess != nil && sess.UserID != 0 {
-			var err error
-			if u, err = s.store.User(sess.UserID); err != nil {
-				u = nil // a deleted user is logged out
-			}
+		if sess != nil {
+			u = sess.user
 		}
 		if u == nil {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -1,6 +1,9 @@
 package dashboard
 
 import (
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
 	"slices"
 	"sync"
 	"time"
@@ -17,13 +20,20 @@ type fakeStore struct {
 	bindings      map[uint64]*domain.Binding
 	refs          map[uint64]*domain.ReferenceCache
 	runs          map[uint64]*domain.SyncRun
-	secrets       map[string][]byte
+	epochs        map[uint64]uint64 // session epochs; absent is 0
+	terms         [][]byte          // keyring data keys, term i+1 at i
 	lastRunFilter RunFilter
 }
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{users: map[uint64]*domain.User{}, hashes: map[string][]byte{}, tenants: map[string]*domain.Tenant{},
-		bindings: map[uint64]*domain.Binding{}, refs: map[uint64]*domain.ReferenceCache{}, runs: map[uint64]*domain.SyncRun{}, secrets: map[string][]byte{}}
+		bindings: map[uint64]*domain.Binding{}, refs: map[uint64]*domain.ReferenceCache{}, runs: map[uint64]*domain.SyncRun{}, epochs: map[uint64]uint64{}, terms: [][]byte{randomKey()}}
+}
+
+func randomKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
 }
 
 var errFakeNotFound = domain.Errorf(domain.ENotFound, "not found")
@@ -191,20 +201,52 @@ func (f *fakeStore) DailyCounts(id uint64, days int) ([]DayCount, error) {
 	return out, nil
 }
 
-func (f *fakeStore) PutSecret(path string, v []byte) error {
+func (f *fakeStore) SessionUser(id uint64) (*domain.User, uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.secrets[path] = slices.Clone(v)
+	if u, ok := f.users[id]; ok {
+		c := *u
+		return &c, f.epochs[id], nil
+	}
+	return nil, 0, errFakeNotFound
+}
+
+func (f *fakeStore) EndSessions(id uint64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.users[id]; !ok {
+		return errFakeNotFound
+	}
+	f.epochs[id]++
 	return nil
 }
 
-func (f *fakeStore) Secret(path string) ([]byte, error) {
+// rotate adds a keyring term, as store.DB.RotateKey does.
+func (f *fakeStore) rotate() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if v, ok := f.secrets[path]; ok {
-		return slices.Clone(v), nil
+	f.terms = append(f.terms, randomKey())
+}
+
+func (f *fakeStore) KeyTerm() uint32 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return uint32(len(f.terms))
+}
+
+// DerivedKeys derives as store.DB.DerivedKeys does, newest term first.
+func (f *fakeStore) DerivedKeys(purpose string) ([][]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out [][]byte
+	for _, k := range slices.Backward(f.terms) {
+		d, err := hkdf.Key(sha256.New, k, nil, "ledger/"+purpose, 32)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
 	}
-	return nil, errFakeNotFound
+	return out, nil
 }
 
 func compare[T int | uint64 | string](a, b T) int {

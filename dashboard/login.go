@@ -68,7 +68,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.throttle.reset(keys[1])
-	if err := s.sessions.write(w, s.sessions.start(u.ID)); err != nil {
+	sess, err = s.sessions.login(u.ID)
+	if err == nil {
+		err = s.sessions.write(w, sess)
+	}
+	if err != nil {
 		s.fail(w, r, nil, err)
 		return
 	}

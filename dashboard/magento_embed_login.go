@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -42,7 +41,12 @@ func (s *Server) handleEmbedLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.throttle.reset(keys[1])
-	if err := s.writeEmbedSession(w, s.sessions.start(u.ID)); err != nil {
+	sess, err := s.sessions.login(u.ID)
+	if err == nil {
+		err = s.writeEmbedSession(w, sess)
+	}
+	if err != nil {
+		s.cfg.Logger.Error("dashboard: embed login", "err", err)
 		http.Error(w, "Something went wrong inside ledger; the details are in the server log.", http.StatusInternalServerError)
 		return
 	}
@@ -50,29 +54,17 @@ func (s *Server) handleEmbedLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
-// readEmbedSession is sessions.read for the embed cookie.
+// readEmbedSession is sessions.read for the embed cookie: the same codecs,
+// lifetimes and session epoch, so logging out ends it too.
 func (s *Server) readEmbedSession(r *http.Request) *session {
-	c, err := r.Cookie(embedCookie)
-	if err != nil {
-		return nil
-	}
-	var sess session
-	if err := s.sessions.codec.Decode(embedCookie, c.Value, &sess); err != nil {
-		return nil
-	}
-	now := s.cfg.Now()
-	if now.Sub(time.Unix(sess.Created, 0)) > sessionAbsolute || now.Sub(time.Unix(sess.Seen, 0)) > sessionIdle {
-		return nil
-	}
-	return &sess
+	return s.sessions.readCookie(r, embedCookie)
 }
 
 // writeEmbedSession sets the embed cookie: SameSite=None; Secure when
 // ledger is served over https (the only way a browser sends it inside
 // Magento's iframe); Lax over plain http, where browsers refuse None.
 func (s *Server) writeEmbedSession(w http.ResponseWriter, sess *session) error {
-	sess.Seen = s.cfg.Now().Unix()
-	v, err := s.sessions.codec.Encode(embedCookie, sess)
+	v, err := s.sessions.encode(embedCookie, sess)
 	if err != nil {
 		return err
 	}
@@ -85,4 +77,16 @@ func (s *Server) writeEmbedSession(w http.ResponseWriter, sess *session) error {
 		Secure: s.secure, SameSite: same, MaxAge: int(sessionAbsolute.Seconds()),
 	})
 	return nil
+}
+
+// clearEmbedSession removes the embed cookie.
+func (s *Server) clearEmbedSession(w http.ResponseWriter) {
+	same := http.SameSiteLaxMode
+	if s.secure {
+		same = http.SameSiteNoneMode
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: embedCookie, Value: "", Path: "/embed/", HttpOnly: true,
+		Secure: s.secure, SameSite: same, MaxAge: -1,
+	})
 }

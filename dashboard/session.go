@@ -3,107 +3,105 @@ package dashboard
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/gorilla/securecookie"
 
 	"ledger/domain"
 )
 
 // Session lifetimes: a login lasts at most 12 h, and ends after 2 h without
-// a request.
+// a request. Logging out (or a new password) ends it at once: the cookie
+// carries the user's session epoch, which logout bumps.
 const (
 	sessionAbsolute = 12 * time.Hour
 	sessionIdle     = 2 * time.Hour
 	sessionCookie   = "ledger_session"
-	// SecretSessionKeys is where the cookie hash and block keys are sealed.
-	SecretSessionKeys = "dashboard/session_keys"
 )
 
 // session is the content of the signed and encrypted cookie. UserID 0 is an
 // anonymous visitor who only holds a CSRF token (for the login form).
 type session struct {
 	UserID  uint64 `json:"u,omitempty"`
+	Epoch   uint64 `json:"e,omitempty"` // the user's session epoch at login
 	Created int64  `json:"c"`
 	Seen    int64  `json:"s"`
 	CSRF    string `json:"x"`
-}
 
-type sessionKeys struct {
-	Hash  []byte `json:"hash"`
-	Block []byte `json:"block"`
+	user *domain.User // loaded by read for a logged-in session
 }
 
 type sessions struct {
-	codec  *securecookie.SecureCookie
+	codec  *cookieCodec
+	store  Store
 	secure bool
 	now    func() time.Time
 }
 
-// newSessions loads the cookie keys from the keyring, creating them on first
-// start. When the store cannot keep them, it uses keys for this process only
-// (logins then end at restart) and says so in the log.
+// newSessions builds the session manager over st's keyring (see
+// cookieCodec). A nil logger discards, a nil clock is time.Now.
 func newSessions(st Store, log *slog.Logger, secure bool, now func() time.Time) (*sessions, error) {
-	keys, err := loadSessionKeys(st)
-	if err != nil {
-		log.Warn("dashboard: session keys are not kept in the keyring; logins end when ledger restarts", "err", err)
-		keys = sessionKeys{Hash: securecookie.GenerateRandomKey(64), Block: securecookie.GenerateRandomKey(32)}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	codec := securecookie.New(keys.Hash, keys.Block)
-	codec.MaxAge(int((sessionAbsolute + time.Hour).Seconds()))
-	codec.SetSerializer(securecookie.JSONEncoder{})
-	return &sessions{codec: codec, secure: secure, now: now}, nil
-}
-
-func loadSessionKeys(st Store) (sessionKeys, error) {
-	var keys sessionKeys
-	raw, err := st.Secret(SecretSessionKeys)
-	switch {
-	case err == nil:
-		if err := json.Unmarshal(raw, &keys); err != nil || len(keys.Hash) != 64 || len(keys.Block) != 32 {
-			return keys, domain.Errorf(domain.EInternal, "The stored session keys are damaged.")
-		}
-		return keys, nil
-	case domain.IsKind(err, domain.ENotFound):
-		keys = sessionKeys{Hash: securecookie.GenerateRandomKey(64), Block: securecookie.GenerateRandomKey(32)}
-		raw, _ = json.Marshal(keys)
-		return keys, st.PutSecret(SecretSessionKeys, raw)
-	default:
-		return keys, err
+	if now == nil {
+		now = time.Now
 	}
+	return &sessions{codec: newCookieCodec(st, log), store: st, secure: secure, now: now}, nil
 }
 
 // read returns the request's valid session, or nil: a missing, forged,
-// expired or idle cookie is no session.
-func (m *sessions) read(r *http.Request) *session {
-	c, err := r.Cookie(sessionCookie)
+// expired or idle cookie is no session, nor is a logged-in one whose user is
+// gone or has logged out since. A logged-in session comes with its user.
+func (m *sessions) read(r *http.Request) *session { return m.readCookie(r, sessionCookie) }
+
+// readCookie is read for the cookie called name (the embed has its own).
+func (m *sessions) readCookie(r *http.Request, name string) *session {
+	c, err := r.Cookie(name)
 	if err != nil {
 		return nil
 	}
 	var s session
-	if err := m.codec.Decode(sessionCookie, c.Value, &s); err != nil {
+	if err := m.codec.Decode(name, c.Value, &s); err != nil {
 		return nil
 	}
 	now := m.now()
 	if now.Sub(time.Unix(s.Created, 0)) > sessionAbsolute || now.Sub(time.Unix(s.Seen, 0)) > sessionIdle {
 		return nil
 	}
+	if s.UserID != 0 {
+		u, epoch, err := m.store.SessionUser(s.UserID)
+		if err != nil || epoch != s.Epoch {
+			return nil // deleted user, logged out, or the store is unavailable
+		}
+		s.user = u
+	}
 	return &s
 }
 
-// start returns a fresh session for userID (0: anonymous) with a new CSRF token.
+// start returns a fresh session with a new CSRF token for userID 0, an
+// anonymous visitor. Log a user in with login, which also records their
+// session epoch.
 func (m *sessions) start(userID uint64) *session {
 	now := m.now().Unix()
 	return &session{UserID: userID, Created: now, Seen: now, CSRF: randomToken()}
 }
 
+// login returns a fresh session for the user, at their current session
+// epoch.
+func (m *sessions) login(userID uint64) (*session, error) {
+	u, epoch, err := m.store.SessionUser(userID)
+	if err != nil {
+		return nil, err
+	}
+	s := m.start(u.ID)
+	s.Epoch, s.user = epoch, u
+	return s, nil
+}
+
 // write sets the session cookie, marking the session seen now.
 func (m *sessions) write(w http.ResponseWriter, s *session) error {
-	s.Seen = m.now().Unix()
-	v, err := m.codec.Encode(sessionCookie, s)
+	v, err := m.encode(sessionCookie, s)
 	if err != nil {
 		return err
 	}
@@ -113,6 +111,12 @@ func (m *sessions) write(w http.ResponseWriter, s *session) error {
 		MaxAge: int(sessionAbsolute.Seconds()),
 	})
 	return nil
+}
+
+// encode marks s seen now and seals it with the active key term.
+func (m *sessions) encode(name string, s *session) (string, error) {
+	s.Seen = m.now().Unix()
+	return m.codec.Encode(name, s)
 }
 
 // clear removes the session cookie.

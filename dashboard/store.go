@@ -12,6 +12,15 @@ import (
 type Store interface {
 	UserByEmail(email string) (*domain.User, []byte, error)
 	User(id uint64) (*domain.User, error)
+	// SessionUser is the user with their session epoch (one read).
+	SessionUser(id uint64) (*domain.User, uint64, error)
+	// EndSessions bumps the user's session epoch: every cookie issued
+	// before is no session.
+	EndSessions(id uint64) error
+	// KeyTerm is the keyring's active term; DerivedKeys the purpose keys
+	// of every term, newest first (store.DB.DerivedKeys).
+	KeyTerm() uint32
+	DerivedKeys(purpose string) ([][]byte, error)
 	Tenant(id string) (*domain.Tenant, error)
 	ListTenants() ([]*domain.Tenant, error)
 	Binding(id uint64) (*domain.Binding, error)
@@ -22,8 +31,6 @@ type Store interface {
 	ListRuns(f RunFilter) ([]*domain.SyncRun, error)
 	RunStats(bindingIDs ...uint64) (RunStats, error)
 	DailyCounts(bindingID uint64, days int) ([]DayCount, error)
-	PutSecret(path string, value []byte) error
-	Secret(path string) ([]byte, error)
 }
 
 // RunFilter selects sync runs, newest first. Zero fields do not filter.
@@ -150,16 +157,32 @@ func (d dbStore) DailyCounts(bindingID uint64, days int) ([]DayCount, error) {
 	return out, err
 }
 
-func (d dbStore) PutSecret(path string, value []byte) error {
+func (d dbStore) SessionUser(id uint64) (*domain.User, uint64, error) {
+	if err := d.ok(); err != nil {
+		return nil, 0, err
+	}
+	return d.db.SessionUser(id)
+}
+
+func (d dbStore) EndSessions(id uint64) error {
 	if err := d.ok(); err != nil {
 		return err
 	}
-	return d.db.PutSecret(path, value)
+	_, err := d.db.EndSessions(id)
+	return err
 }
 
-func (d dbStore) Secret(path string) ([]byte, error) {
+// KeyTerm is 0 without a database.
+func (d dbStore) KeyTerm() uint32 {
+	if d.db == nil {
+		return 0
+	}
+	return d.db.KeyTerm()
+}
+
+func (d dbStore) DerivedKeys(purpose string) ([][]byte, error) {
 	if err := d.ok(); err != nil {
 		return nil, err
 	}
-	return d.db.Secret(path)
+	return d.db.DerivedKeys(purpose)
 }
