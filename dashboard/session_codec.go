@@ -35,8 +35,12 @@ type codecTerm struct {
 }
 
 // newCookieCodec derives the codecs from st's keyring. When the store cannot
-// derive keys (no database), it uses random keys for this process only.
+// derive keys (no database), it uses random keys for this process only. A
+// nil logger discards.
 func newCookieCodec(st Store, log *slog.Logger) *cookieCodec {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	c := &cookieCodec{st: st, log: log}
 	term := st.KeyTerm()
 	codecs, err := deriveCodecs(st)
