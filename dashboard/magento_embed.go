@@ -84,11 +84,8 @@ func (s *Server) handleEmbed(w http.ResponseWriter, r *http.Request) {
 // embedUser is the user of the embed session or the dashboard session.
 func (s *Server) embedUser(r *http.Request) *domain.User {
 	for _, sess := range []*session{s.readEmbedSession(r), s.sessions.read(r)} {
-		if sess == nil || sess.UserID == 0 {
-			continue
-		}
-		if u, err := s.store.User(sess.UserID); err == nil {
-			return u
+		if sess != nil && sess.user != nil { // read loaded and epoch-checked it
+			return sess.user
 		}
 	}
 	return nil
