@@ -26,6 +26,7 @@ const (
 
 var (
 	one     = decimal.NewFromInt(1)
+	oneCent = decimal.New(1, -2)
 	hundred = decimal.NewFromInt(100)
 )
 
@@ -82,8 +83,11 @@ type lineMapper struct {
 //
 // UnitAmount is unit_price rounded to cents; when qty × that misses
 // line_subtotal and line_subtotal/qty is a whole number of cents, that is
-// used instead (so a zero-priced bundle parent gets UnitAmount 0). Any
-// remaining sub-cent drift is left to the rounding line.
+// used instead (so a zero-priced bundle parent gets UnitAmount 0). A
+// remaining drift of one cent is left to the rounding line; a larger one
+// (a sub-cent unit price times a large quantity, e.g. 1000 × 0.0125) is
+// posted as one unit of line_subtotal with "qty × price" in the
+// description, so the line is exact.
 func (m lineMapper) product(l magento.Line) (xero.LineItem, error) {
 	qty, unit := l.Qty, round2(l.UnitPrice)
 	if !qty.IsPositive() {
@@ -100,6 +104,10 @@ func (m lineMapper) product(l magento.Line) (xero.LineItem, error) {
 		desc = l.SKU
 	case l.SKU != "":
 		desc += " (" + l.SKU + ")"
+	}
+	if round2(qty.Mul(unit)).Sub(l.LineSubtotal).Abs().GreaterThan(oneCent) {
+		desc += " — " + qty.String() + " × " + l.UnitPrice.String()
+		qty, unit = one, l.LineSubtotal
 	}
 	item := xero.LineItem{
 		Description: desc,
