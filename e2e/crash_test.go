@@ -1,17 +1,13 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	gosync "sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,67 +15,20 @@ import (
 	"ledger/store"
 )
 
-// buildLedger compiles the ledger binary once for the test.
-func buildLedger(t *testing.T) string {
+// start runs `ledger serve` on l's data dir as a process and waits until
+// it answers /healthz.
+func (l *syncLedger) start(t *testing.T, bin string) *proc {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ledger")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// ledgerProc is one `ledger serve` process.
-type ledgerProc struct {
-	cmd  *exec.Cmd
-	logs *bytes.Buffer
-	done chan error
-}
-
-func (l *syncLedger) start(t *testing.T, bin string) *ledgerProc {
-	t.Helper()
-	p := &ledgerProc{logs: &bytes.Buffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(bin, l.serveArgs()...)
-	p.cmd.Env = append(os.Environ(), "LEDGER_MASTER_KEY="+l.masterKey)
-	var mu gosync.Mutex
-	w := writerFunc(func(b []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return p.logs.Write(b) })
-	p.cmd.Stdout, p.cmd.Stderr = w, w
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- p.cmd.Wait() }()
-	waitUntil(t, "ledger serve to answer /healthz", 20*time.Second, func() bool {
-		select {
-		case err := <-p.done:
-			t.Fatalf("ledger serve exited: %v\n%s", err, p.logs.String())
-		default:
-		}
-		return l.healthy()
-	})
+	p := startServe(t, bin, serveOpts{Addr: l.addr, Args: l.serveArgs(), Env: append(os.Environ(), "LEDGER_MASTER_KEY="+l.masterKey)})
+	p.WaitHealthy(t, 20*time.Second)
 	return p
 }
 
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
-
-func (p *ledgerProc) kill() {
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-}
-
-func (p *ledgerProc) stop(t *testing.T) {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-p.done:
-		if err != nil {
-			t.Errorf("ledger serve after SIGTERM: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		p.kill()
-		t.Error("ledger serve did not stop within 20 s of SIGTERM")
+// stop ends p with SIGTERM; it must exit 0.
+func stop(t *testing.T, p *proc) {
+	t.Helper()
+	if err := p.Stop(t); err != nil {
+		t.Errorf("ledger serve after SIGTERM: %v", err)
 	}
 }
 
@@ -115,7 +64,7 @@ func TestCrashNothingLostNothingTwice(t *testing.T) {
 			fed <- ok
 		}(next, next+per)
 		time.Sleep(time.Duration(50+rng.IntN(700)) * time.Millisecond) // a random moment to crash, not synchronisation
-		p.kill()
+		p.Kill()
 		cancel()
 		for _, n := range <-fed {
 			delivered[n] = true
@@ -129,7 +78,7 @@ func TestCrashNothingLostNothingTwice(t *testing.T) {
 	p := l.start(t, bin)
 	defer func() {
 		if t.Failed() {
-			logs := p.logs.String()
+			logs := p.Output()
 			t.Logf("last ledger logs:\n%s", logs[max(0, len(logs)-6000):])
 		}
 	}()
@@ -144,7 +93,7 @@ func TestCrashNothingLostNothingTwice(t *testing.T) {
 	})
 	// Mirrors cut short by a kill are resent when the next process starts;
 	// restart once more so every run's own mirror is recorded.
-	p.stop(t)
+	stop(t, p)
 	p = l.start(t, bin)
 	waitUntil(t, "every run's mirror recorded", time.Minute, func() bool {
 		out, code := l.cli(t, "sync", "list", "--binding", strconv.FormatUint(l.bindingID, 10), "--json")
@@ -161,7 +110,7 @@ func TestCrashNothingLostNothingTwice(t *testing.T) {
 		}
 		return true
 	})
-	p.stop(t)
+	stop(t, p)
 
 	count := func(keys []string) (distinct, max int) {
 		m := map[string]int{}

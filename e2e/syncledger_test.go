@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -30,17 +29,6 @@ type syncLedger struct {
 	xs                         *xerotest.Server
 	org, tenant                string
 	bindingID                  uint64
-}
-
-// freeAddr reserves a loopback port for a server started later.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func newSyncLedger(t *testing.T) *syncLedger {
@@ -121,14 +109,7 @@ func (l *syncLedger) cli(t *testing.T, args ...string) (string, int) {
 }
 
 // healthy reports whether the server answers /healthz with 200.
-func (l *syncLedger) healthy() bool {
-	resp, err := http.Get(l.base + "/healthz")
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
-}
+func (l *syncLedger) healthy() bool { return healthz(http.DefaultClient, l.base) }
 
 // serve runs `ledger serve` in-process until the test ends (when it must
 // exit 0) and waits until it answers /healthz; the context it returns ends
