@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"ledger/domain"
 )
@@ -229,8 +230,25 @@ const SyncTimeFormat = "2006-01-02 15:04:05"
 // FormatSyncTime renders t for SyncState.LastSyncAt.
 func FormatSyncTime(t time.Time) string { return t.UTC().Format(SyncTimeFormat) }
 
+// MaxSyncStateField is the width of sync-state's optional columns
+// (varchar(64), §7.3); longer values are cut, never sent.
+const MaxSyncStateField = 64
+
+// cutUTF8 returns the longest prefix of s of at most n bytes that ends on a
+// character boundary.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // PostSyncState mirrors one terminal outcome to Magento (protocol §7.3).
-// Provider is forced to "xero"; an empty LastSyncAt is set to now. Both
+// Provider is forced to "xero"; an empty LastSyncAt is set to now; optional
+// fields longer than MaxSyncStateField bytes are cut to fit. Both
 // provider ids must be filled in by the caller every time: an omitted
 // value clears Magento's column.
 func (c *Client) PostSyncState(ctx context.Context, s SyncState) error {
@@ -248,6 +266,12 @@ func (c *Client) PostSyncState(ctx context.Context, s SyncState) error {
 	}
 	if _, err := time.Parse(SyncTimeFormat, s.LastSyncAt); err != nil {
 		return domain.Errorf(domain.EInvalid, "last_sync_at must be YYYY-MM-DD HH:MM:SS in UTC.")
+	}
+	for _, f := range []**string{&s.ProviderEntityID, &s.ProviderReference, &s.SkipReason, &s.ErrorCode} {
+		if *f != nil && len(**f) > MaxSyncStateField {
+			v := cutUTF8(**f, MaxSyncStateField)
+			*f = &v
+		}
 	}
 	body, err := json.Marshal(s)
 	if err != nil {

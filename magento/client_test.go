@@ -274,3 +274,23 @@ func FuzzDecodeInvoice(f *testing.F) {
 		}
 	})
 }
+
+// TestPostSyncStateLongFields: §7.3's optional columns are varchar(64); a
+// longer value (a long prefix + increment id, a long code) must be cut to at
+// most 64 bytes on a character boundary (≤ 64 characters whatever the
+// column's charset), not refused by Magento with a 500 that is resent
+// forever.
+func TestPostSyncStateLongFields(t *testing.T) {
+	m, c := setup(t)
+	long := strings.Repeat("é", 70)
+	ref := "WEBSHOP-1-" + strings.Repeat("0", 60)
+	if err := c.PostSyncState(context.Background(), magento.SyncState{EntityType: "invoice", MagentoEntityID: 42, SyncStatus: "failed",
+		ProviderReference: &ref, ErrorCode: &long, SkipReason: &long}); err != nil {
+		t.Fatalf("PostSyncState: %v", err)
+	}
+	got := m.SyncStates()[magentotest.SyncStateKey{EntityType: "invoice", MagentoID: 42, Provider: "xero"}]
+	want64 := strings.Repeat("é", 32)
+	if diff := cmp.Diff([]string{ref[:64], want64, want64}, []string{*got.ProviderReference, *got.ErrorCode, *got.SkipReason}); diff != "" {
+		t.Errorf("stored fields (-want +got):\n%s", diff)
+	}
+}
