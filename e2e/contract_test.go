@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -24,7 +23,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	gosync "sync"
 	"syscall"
 	"testing"
 	"time"
@@ -57,7 +55,7 @@ func (l ctLedger) run(t *testing.T, dir string, env []string, stdin string, args
 	defer cancel()
 	c := exec.CommandContext(ctx, l.bin, args...)
 	c.Dir = dir
-	c.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, env...)
+	c.Env = ctEnv(dir, env)
 	c.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb
@@ -85,84 +83,19 @@ func (l ctLedger) ok(t *testing.T, dir string, env []string, stdin string, args 
 	return r.stdout
 }
 
-// ctServer is one running `ledger serve`.
-type ctServer struct {
-	base string
-	cmd  *exec.Cmd
-	done chan struct{}
-	mu   gosync.Mutex
-	logs bytes.Buffer
-}
-
-func (s *ctServer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logs.Write(p)
-}
-
-func (s *ctServer) output() string { s.mu.Lock(); defer s.mu.Unlock(); return s.logs.String() }
-
-// ctFreeAddr is a loopback address nobody listens on right now.
-func ctFreeAddr(t *testing.T) string {
+// serve starts `ledger serve args…` in dir (environment as run's) and
+// waits until it answers /healthz on addr.
+func (l ctLedger) serve(t *testing.T, dir, addr string, env []string, args ...string) *proc {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	p := startServe(t, l.bin, serveOpts{Addr: addr, Args: append([]string{"serve"}, args...), Env: ctEnv(dir, env), Dir: dir, StopWithin: 15 * time.Second})
+	p.WaitHealthy(t, 15*time.Second)
+	return p
 }
 
-// serve starts `ledger serve args…` in dir and waits (polling /healthz
-// against a deadline) until it answers on addr.
-func (l ctLedger) serve(t *testing.T, dir, addr string, env []string, args ...string) *ctServer {
-	t.Helper()
-	s := &ctServer{base: "http://" + addr, done: make(chan struct{})}
-	s.cmd = exec.Command(l.bin, append([]string{"serve"}, args...)...)
-	s.cmd.Dir = dir
-	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, env...)
-	s.cmd.Stdout, s.cmd.Stderr = s, s
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() { s.stop(t) })
-	hc := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(15 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-s.done:
-			t.Fatalf("ledger serve exited before answering /healthz:\n%s", s.output())
-		case <-tick.C:
-		}
-		if resp, err := hc.Get(s.base + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ledger serve did not answer /healthz within 15 s:\n%s", s.output())
-		}
-	}
-}
-
-func (s *ctServer) stop(t *testing.T) {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(15 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-		t.Errorf("ledger serve did not stop within 15 s of SIGTERM")
-	}
+// ctEnv is a clean environment for a command run in dir: PATH and HOME
+// only, plus env.
+func ctEnv(dir string, env []string) []string {
+	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, env...)
 }
 
 // ctNoRedirect is an HTTP client that shows redirects instead of following them.
@@ -229,13 +162,7 @@ func ctJSONArray(t *testing.T, what, out string) []map[string]any {
 }
 
 func TestContract(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ledger")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	l := ctLedger{bin: bin}
+	l := ctLedger{bin: buildLedger(t)}
 	t.Run("commands and flags", func(t *testing.T) { t.Parallel(); ctCommands(t, l) })
 	t.Run("exit codes", func(t *testing.T) { t.Parallel(); ctExitCodes(t, l) })
 	t.Run("serve defaults", func(t *testing.T) { t.Parallel(); ctServeDefaults(t, l) })
@@ -393,14 +320,14 @@ func ctMasterKey(t *testing.T) string {
 // master key, serves the dashboard, and the CLI works beside it.
 func ctNoConfig(t *testing.T, l ctLedger) {
 	cwd := t.TempDir()
-	addr := ctFreeAddr(t)
+	addr := freeAddr(t)
 	s := l.serve(t, cwd, addr, nil, "--addr", addr) // the port is the only thing set
 	fi, err := os.Stat(filepath.Join(cwd, "ledger-data", "master.key"))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("generated master key: %v, mode %v; want ./ledger-data/master.key mode 0600", err, fi)
 	}
-	if !strings.Contains(strings.ToLower(s.output()), "master") {
-		t.Errorf("no warning about the generated master key in the log:\n%s", s.output())
+	if !strings.Contains(strings.ToLower(s.Output()), "master") {
+		t.Errorf("no warning about the generated master key in the log:\n%s", s.Output())
 	}
 
 	resp, _ := ctDo(t, "GET", s.base+"/dashboard", nil, nil)
@@ -440,16 +367,16 @@ func ctNoConfig(t *testing.T, l ctLedger) {
 
 	// A server that holds the database but does not answer (stopped):
 	// the CLI still fails within the deadline, with one line.
-	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := s.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	r := l.run(t, cwd, nil, "", "user", "list", "--data-dir", data)
-	_ = s.cmd.Process.Signal(syscall.SIGCONT)
+	_ = s.Signal(syscall.SIGCONT)
 	if r.code != 1 || r.took > ctCLIDeadline || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("user list beside a stopped server: exit %d after %v, stderr %q; want exit 1 within %v, one line",
 			r.code, r.took, r.stderr, ctCLIDeadline)
 	}
-	s.stop(t)
+	s.Stop(t)
 	// …and without it, from the file.
 	users = ctJSONArray(t, "user list", l.ok(t, cwd, nil, "", "user", "list", "--json", "--data-dir", data))
 	if len(users) != 1 {
@@ -538,7 +465,7 @@ func ctRoutes(t *testing.T, base, tenant string, binding uint64) {
 func ctFromEnv(t *testing.T, l ctLedger) {
 	cwd := t.TempDir()
 	data := filepath.Join(t.TempDir(), "envdata")
-	addr := ctFreeAddr(t)
+	addr := freeAddr(t)
 	secretFile := filepath.Join(cwd, "secret")
 	if err := os.WriteFile(secretFile, []byte("s3cret-from-file\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -571,8 +498,8 @@ func ctFromEnv(t *testing.T, l ctLedger) {
 	}
 	resp, _ := ctDo(t, "GET", s.base+"/login", nil, nil)
 	ctCookies(t, resp, true)
-	s.stop(t)
-	logs := s.output()
+	s.Stop(t)
+	logs := s.Output()
 	sc := bufio.NewScanner(strings.NewReader(logs))
 	var serving map[string]any
 	debug := false
@@ -612,7 +539,7 @@ func ctFromEnv(t *testing.T, l ctLedger) {
 func ctPaired(t *testing.T, l ctLedger) {
 	cwd := t.TempDir()
 	data := filepath.Join(cwd, "data")
-	addr := ctFreeAddr(t)
+	addr := freeAddr(t)
 	base := "http://" + addr
 	env := []string{"LEDGER_MASTER_KEY=" + ctMasterKey(t)}
 	mg := magentotest.New(t)
