@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -12,13 +11,10 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	gosync "sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -57,86 +53,15 @@ func perfFigure(t *testing.T, name string, value float64, unit string) {
 	t.Logf("perf: %s = %s %s", name, strconv.FormatFloat(value, 'f', -1, 64), unit)
 }
 
-// perfBuild compiles ledger into dir with extra go build flags and returns
-// the binary's path and size.
-func perfBuild(t *testing.T, dir, name string, flags ...string) (string, int64) {
-	t.Helper()
-	bin := filepath.Join(dir, name)
-	args := append([]string{"build", "-o", bin}, flags...)
-	build := exec.Command("go", append(args, ".")...)
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", strings.Join(flags, " "), err, out)
-	}
-	fi, err := os.Stat(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin, fi.Size()
-}
-
-// perfProc is one `ledger serve` started by a measurement.
-type perfProc struct {
-	cmd  *exec.Cmd
-	base string
-	mu   gosync.Mutex
-	logs bytes.Buffer
-	done chan struct{} // closed when the process has exited
-	err  error         // Wait's result, read after done
-	once gosync.Once
-	// ready is the time from exec to the first 200 from /healthz.
-	ready time.Duration
-}
-
-func (p *perfProc) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.logs.Write(b)
-}
-
-func (p *perfProc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.logs.String()
-}
-
 // perfServe execs `ledger serve` on dataDir and polls /healthz every
-// millisecond until it answers 200, recording the time that took.
-func perfServe(t *testing.T, bin, dataDir string, env ...string) *perfProc {
+// millisecond until it answers 200, returning the process and the time
+// from exec to that answer.
+func perfServe(t *testing.T, bin, dataDir string, env ...string) (*proc, time.Duration) {
 	t.Helper()
 	addr := freeAddr(t)
-	p := &perfProc{base: "http://" + addr, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", addr, "--log-format", "json")
-	p.cmd.Env = append(perfEnviron(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = p, p
-	hc := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	start := time.Now()
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { p.stop(t) })
-	deadline := start.Add(30 * time.Second)
-	for {
-		select {
-		case <-p.done:
-			t.Fatalf("ledger serve exited before /healthz answered: %v\n%s", p.err, p.output())
-		default:
-		}
-		resp, err := hc.Get(p.base + "/healthz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				p.ready = time.Since(start)
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ledger serve did not answer /healthz 200 within 30 s\n%s", p.output())
-		}
-		time.Sleep(time.Millisecond) // poll interval of the measurement, 1 ms resolution
-	}
+	p := startServe(t, bin, serveOpts{Addr: addr, Args: []string{"serve", "--data-dir", dataDir, "--addr", addr, "--log-format", "json"},
+		Env: append(perfEnviron(), env...), Poll: time.Millisecond}) // 1 ms resolution of the measurement
+	return p, p.WaitHealthy(t, 30*time.Second)
 }
 
 // perfEnviron is the test's environment without LEDGER_* variables, so a
@@ -151,39 +76,14 @@ func perfEnviron() []string {
 	return env
 }
 
-func (p *perfProc) stop(t *testing.T) {
-	p.once.Do(func() {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(20 * time.Second):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-			t.Errorf("ledger serve did not stop within 20 s of SIGTERM")
-		}
-	})
-}
-
-// rssKB reads a field (VmRSS, VmHWM) of /proc/PID/status in KiB.
-func (p *perfProc) rssKB(t *testing.T, field string) float64 {
+// perfSize is the size of the file at path in bytes.
+func perfSize(t *testing.T, path string) int64 {
 	t.Helper()
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	fi, err := os.Stat(path)
 	if err != nil {
-		t.Fatalf("RSS needs Linux /proc: %v", err)
+		t.Fatal(err)
 	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), field+":"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				t.Fatalf("%s: %v", field, err)
-			}
-			return kb
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", field, p.cmd.Process.Pid)
-	return 0
+	return fi.Size()
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -207,24 +107,27 @@ func mib(kb float64) float64 { return float64(int(kb/1024*10+0.5)) / 10 }
 // configuration (median of 5) and its idle RSS.
 func TestPerfBinaryColdStartIdleRSS(t *testing.T) {
 	perfEnabled(t)
-	dir := t.TempDir()
-	bin, size := perfBuild(t, dir, "ledger")
-	_, stripped := perfBuild(t, dir, "ledger-stripped", "-ldflags=-s -w")
+	bin := buildLedger(t)
+	stripped, err := goBuild(t.TempDir(), "ledger-stripped", "-ldflags=-s -w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, strippedSize := perfSize(t, bin), perfSize(t, stripped)
 	perfFigure(t, "binary_size", mib(float64(size)/1024), "MiB")
-	perfFigure(t, "binary_size_stripped", mib(float64(stripped)/1024), "MiB")
+	perfFigure(t, "binary_size_stripped", mib(float64(strippedSize)/1024), "MiB")
 
 	var cold []time.Duration
 	var idle, peak float64
 	var health []time.Duration
 	for i := range perfColdRuns {
-		p := perfServe(t, bin, t.TempDir())
-		cold = append(cold, p.ready)
+		p, ready := perfServe(t, bin, t.TempDir())
+		cold = append(cold, ready)
 		if i == 0 {
 			time.Sleep(perfIdleWait)
-			idle, peak = p.rssKB(t, "VmRSS"), p.rssKB(t, "VmHWM")
+			idle, peak = p.RSS(t, "VmRSS"), p.RSS(t, "VmHWM")
 			health = perfHealthz(t, &http.Client{Timeout: 30 * time.Second}, p.base)
 		}
-		p.stop(t)
+		p.Stop(t)
 	}
 	t.Logf("cold starts: %v", cold)
 	perfFigure(t, "cold_start_median", ms(median(cold)), "ms")
@@ -240,9 +143,8 @@ func TestPerfBinaryColdStartIdleRSS(t *testing.T) {
 // of the admin's /dashboard/bindings.
 func TestPerfThousandBindings(t *testing.T) {
 	perfEnabled(t)
-	dir := t.TempDir()
-	bin, _ := perfBuild(t, dir, "ledger")
-	dataDir := filepath.Join(dir, "data")
+	bin := buildLedger(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -277,10 +179,10 @@ func TestPerfThousandBindings(t *testing.T) {
 	}
 	t.Logf("seeded %d tenants and bindings in %s", perfBindings, time.Since(seedStart).Round(time.Millisecond))
 
-	p := perfServe(t, bin, dataDir, "LEDGER_MASTER_KEY="+masterKey)
-	perfFigure(t, "cold_start_1000_bindings", ms(p.ready), "ms")
+	p, ready := perfServe(t, bin, dataDir, "LEDGER_MASTER_KEY="+masterKey)
+	perfFigure(t, "cold_start_1000_bindings", ms(ready), "ms")
 	time.Sleep(perfIdleWait)
-	perfFigure(t, "rss_1000_bindings", mib(p.rssKB(t, "VmRSS")), "MiB")
+	perfFigure(t, "rss_1000_bindings", mib(p.RSS(t, "VmRSS")), "MiB")
 
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second}
@@ -314,7 +216,7 @@ func TestPerfThousandBindings(t *testing.T) {
 	perfFigure(t, "bindings_page_p50_1000_bindings", ms(median(page)), "ms")
 	perfFigure(t, "bindings_page_p99_1000_bindings", ms(pct(page, 99)), "ms")
 	perfFigure(t, "bindings_page_bytes_1000_bindings", float64(bytesN), "bytes")
-	perfFigure(t, "rss_1000_bindings_after_pages", mib(p.rssKB(t, "VmRSS")), "MiB")
+	perfFigure(t, "rss_1000_bindings_after_pages", mib(p.RSS(t, "VmRSS")), "MiB")
 }
 
 // perfHealthz times perfHealthN sequential GET /healthz on one connection.
