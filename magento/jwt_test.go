@@ -134,6 +134,7 @@ func TestVerify(t *testing.T) {
 		{"not yet beyond leeway", vecOutbound, "tenant-123", time.Unix(vecIat-61, 0), ErrTokenNotYet},
 		{"early within leeway", vecOutbound, "tenant-123", time.Unix(vecIat-59, 0), nil},
 		{"ttl over 300", forge(out, headerJSON, repl("1777456860", "1777457101")), "tenant-123", now, ErrTokenLifetime},
+		{"ttl overflowing int64", forge(out, headerJSON, strings.NewReplacer(`"iat":1777456800`, `"iat":-9000000000000000000`, `"exp":1777456860`, `"exp":9000000000000000000`).Replace(good)), "tenant-123", now, ErrTokenLifetime},
 		{"ttl exactly 300", forge(out, headerJSON, repl("1777456860", "1777457100")), "tenant-123", now, nil},
 		{"exp before iat", forge(out, headerJSON, repl("1777456860", "1777456700")), "tenant-123", now, ErrTokenClaims},
 		{"float iat", forge(out, headerJSON, repl(`"iat":1777456800`, `"iat":1777456800.0`)), "tenant-123", now, ErrTokenClaims},
@@ -280,7 +281,8 @@ func FuzzParseToken(f *testing.F) {
 		c, err := v.Verify(token, out, "tenant-123")
 		if err == nil {
 			// Anything accepted must re-mint to a token with the same signature input semantics.
-			if c.Iss != IssuerMagento || c.Aud != IssuerLedger || c.Sub != "tenant-123" || c.Jti == "" {
+			if c.Iss != IssuerMagento || c.Aud != IssuerLedger || c.Sub != "tenant-123" || c.Jti == "" ||
+				c.Exp <= c.Iat || uint64(c.Exp)-uint64(c.Iat) > 300 {
 				t.Fatalf("accepted bad claims %+v", c)
 			}
 		} else if domain.KindOf(err) != domain.EUnauthorized {

@@ -101,7 +101,7 @@ func (v *Verifier) checkClaims(c *Claims, tenantID string, now int64) error {
 		return fmt.Errorf("%w: jti missing", ErrTokenClaims)
 	case c.Exp <= c.Iat:
 		return fmt.Errorf("%w: exp not after iat", ErrTokenClaims)
-	case c.Exp-c.Iat > int64(MaxTokenLifetime/time.Second):
+	case uint64(c.Exp)-uint64(c.Iat) > uint64(MaxTokenLifetime/time.Second): // exact once exp > iat; int64 subtraction can wrap
 		return ErrTokenLifetime
 	case c.Iat > now+l || c.Nbf > now+l:
 		return ErrTokenNotYet
