@@ -32,9 +32,21 @@ type homeData struct {
 	PromptPair bool
 	Pending    []pendingPrompt
 	Tiles      []homeTile
+	// Total is how many bindings the user may see; when it exceeds
+	// homeTileLimit the page shows the first ones and a link to them all.
+	Total    int
+	ShowAll  bool
+	MorePend int // pending prompts left out
 }
 
-const chartDays = 30
+const (
+	chartDays = 30
+	// homeTileLimit caps the tiles (and the connect prompts) on the home
+	// page; an agency's other bindings are one link away, paged.
+	homeTileLimit = 12
+	// homeLiveSeconds is how often app.js refreshes the tiles.
+	homeLiveSeconds = 15
+)
 
 // handleHome shows the first-run prompts and one health tile per binding.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -44,11 +56,20 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	now := s.cfg.Now()
-	d := homeData{PromptPair: len(vis) == 0}
+	d := homeData{PromptPair: len(vis) == 0, Total: len(vis), ShowAll: len(vis) > homeTileLimit}
 	for _, v := range vis {
 		if v.B.Status == domain.BindingPendingOAuth {
-			d.Pending = append(d.Pending, pendingPrompt{ID: v.B.ID, MagentoHost: v.MagentoHost()})
+			if len(d.Pending) < homeTileLimit {
+				d.Pending = append(d.Pending, pendingPrompt{ID: v.B.ID, MagentoHost: v.MagentoHost()})
+			} else {
+				d.MorePend++
+			}
 		}
+	}
+	if len(vis) > homeTileLimit {
+		vis = vis[:homeTileLimit]
+	}
+	for _, v := range vis {
 		t := homeTile{ID: v.B.ID, MagentoHost: v.MagentoHost(), OrgName: v.OrgName(),
 			NeedsReauth: v.B.Status == domain.BindingNeedsReauth, LastSync: "never"}
 		t.StoreHost, t.StorePort = storeHost(v.T.MagentoURL)
@@ -67,7 +88,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		t.Chart = chartSVG(days)
 		d.Tiles = append(d.Tiles, t)
 	}
-	s.render(w, r, http.StatusOK, "home", view{Title: "Home", User: c.user, CSRF: c.sess.CSRF, Nav: "home", Data: d})
+	s.render(w, r, http.StatusOK, "home", view{Title: "Home", User: c.user, CSRF: c.sess.CSRF, Nav: "home",
+		Live: homeLiveSeconds, Self: r.URL.RequestURI(), Data: d})
 }
 
 // storeHost splits a store's base URL into the host name a merchant knows

@@ -45,7 +45,12 @@ type view struct {
 	CSRF  string
 	Nav   string // home | bindings | sync: the current nav entry
 	Flash string
-	Data  any
+	// Live, when above zero, marks the page for live updates: app.js
+	// refetches Self every Live seconds and swaps its data-live-region
+	// elements. Without JS the page shows a Refresh link to Self.
+	Live int
+	Self string
+	Data any
 }
 
 // render writes page with status code; it renders into a buffer first so a

@@ -11,6 +11,9 @@ import (
 
 const syncPageSize = 50
 
+// syncLiveSeconds is how often app.js refreshes the runs on Sync history.
+const syncLiveSeconds = 5
+
 type option struct {
 	Value, Label string
 	Selected     bool
@@ -92,7 +95,8 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 	for _, run := range runs {
 		d.Rows = append(d.Rows, s.runRow(run))
 	}
-	s.render(w, r, http.StatusOK, "sync", view{Title: "Sync history", User: c.user, CSRF: c.sess.CSRF, Nav: "sync", Data: d})
+	s.render(w, r, http.StatusOK, "sync", view{Title: "Sync history", User: c.user, CSRF: c.sess.CSRF, Nav: "sync",
+		Live: syncLiveSeconds, Self: r.URL.RequestURI(), Data: d})
 }
 
 // visibleRuns queries runs and drops any the user may not see. A merchant
