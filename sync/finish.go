@@ -10,7 +10,9 @@ func (r *round) finish(j *job) {
 	r.mu.Lock()
 	r.changed++
 	r.mu.Unlock()
-	if err := r.w.cfg.DB.FinishRun(j.run, j.xrefs); err != nil {
+	err := r.w.cfg.DB.FinishRun(j.run, j.xrefs)
+	j.stored = err == nil
+	if err != nil {
 		if j.run.Status == domain.RunSucceeded && domain.IsKind(err, domain.EConflict) {
 			// An xref collision: the document cannot be linked; fail the run.
 			j.run.Status = domain.RunQueued

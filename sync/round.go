@@ -34,6 +34,7 @@ type job struct {
 	xinv        *xero.Invoice // the Xero invoice as created (AmountDue)
 	xrefs       []domain.Xref
 	done        bool
+	stored      bool // the run's new state is in the database (no longer running there)
 }
 
 // round is one pass over a binding's due runs.
@@ -125,6 +126,9 @@ func (w *Worker) Round(ctx context.Context, bindingID uint64) (bool, error) {
 		first[k] = run.ID
 		r.jobs = append(r.jobs, r.newJob(run))
 	}
+	if err := r.claim(now); err != nil {
+		return false, err
+	}
 	r.parallel(r.fetch)
 	for _, j := range r.open() {
 		// A credit memo waits for earlier runs of its invoice (created,
@@ -135,10 +139,11 @@ func (w *Worker) Round(ctx context.Context, bindingID uint64) (bool, error) {
 			} else if at := r.invoicePending(*j.cm.InvoiceID, j.run.ID); at != nil {
 				j.done = true
 				r.changed++
-				_, _ = r.w.cfg.DB.UpdateRun(j.run.ID, func(run *domain.SyncRun) error {
-					run.NextAttemptAt = at
+				_, err := r.w.cfg.DB.UpdateRun(j.run.ID, func(run *domain.SyncRun) error {
+					run.Status, run.NextAttemptAt = domain.RunQueued, at
 					return nil
 				})
+				j.stored = err == nil
 			}
 		}
 	}
@@ -153,6 +158,7 @@ func (w *Worker) Round(ctx context.Context, bindingID uint64) (bool, error) {
 	for _, j := range r.open() { // nothing may stay half-done
 		r.fail(j, errors.New("sync: run left unfinished by the pipeline"))
 	}
+	r.release()
 	r.parallel(r.mirror)
 	w.pace(bindingID, r.calls)
 	if r.calls > 0 {

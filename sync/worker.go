@@ -293,24 +293,16 @@ func (w *Worker) Healthy() error {
 	return nil
 }
 
-// recover puts runs a crash left "running" back in the queue. Their
-// attempt records make the next round look their documents up in Xero
-// before posting again.
+// recover puts runs a crash left "running" back in the queue, in one
+// transaction over the work queue. Their attempt records make the next
+// round look their documents up in Xero before posting again.
 func (w *Worker) recover() {
-	runs, err := w.cfg.DB.ListRuns(store.RunFilter{Status: domain.RunRunning, Limit: 1000})
+	n, err := w.cfg.DB.ReleaseAllRunning(w.cfg.Now())
 	if err != nil {
 		w.fail(err)
 		return
 	}
-	for _, r := range runs {
-		_, err := w.cfg.DB.UpdateRun(r.ID, func(r *domain.SyncRun) error {
-			if r.Status == domain.RunRunning {
-				r.Status = domain.RunQueued
-			}
-			return nil
-		})
-		if err != nil {
-			w.fail(err)
-		}
+	if n > 0 {
+		w.log.Info("sync: runs left running by the last stop are queued again", "runs", n)
 	}
 }
