@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -117,6 +118,22 @@ func classify(err error, now time.Time) failure {
 	case errors.As(err, &de):
 		return failure{class: domain.ClassSerde, message: "Xero sent an answer ledger cannot read; ledger retries automatically", transient: true}
 	case errors.As(err, &api):
+		if api.StatusCode == http.StatusConflict {
+			// Xero answers 409 while a request with the same
+			// Idempotency-Key is still being processed (the header is
+			// documented in xero_accounting.yaml, components.parameters.
+			// idempotencyKey: "safely retry requests without the risk of
+			// duplicate processing"; 409 Conflict for a key still in
+			// progress is the convention of idempotent APIs, e.g.
+			// developer.zuora.com/docs/guides/idempotent-requests and
+			// docs.direct.worldline-solutions.com/integration/
+			// api-developer-guide/idempotent-requests). The outcome is
+			// unknown: the run is retried with backoff, and its attempt
+			// record, written before the post, makes the next round look
+			// the document up before posting again. A 429 for the
+			// concurrent limit is a RateLimitError, handled above.
+			return failure{class: domain.ClassProvider, message: "Xero is still processing an earlier copy of this request; ledger checks what arrived and retries automatically", transient: true}
+		}
 		if api.StatusCode >= 400 && api.StatusCode < 500 {
 			return failure{class: domain.ClassHTTP, message: fmt.Sprintf("Xero refused the request (HTTP %d: %s) — check the binding's settings, then retry", api.StatusCode, api.Message)}
 		}
