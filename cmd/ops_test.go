@@ -98,6 +98,8 @@ func TestAlertNeedsReauthOnceWithinCooldown(t *testing.T) {
 func TestHealthzDegradedReasons(t *testing.T) {
 	s := seed(t)
 	a := openApp(t, s, nil)
+	clock := time.Date(2026, 4, 29, 9, 0, 0, 0, time.UTC)
+	a.reasonCache().now = func() time.Time { return clock }
 	srv, err := dashboard.New(a.DashboardConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +122,12 @@ func TestHealthzDegradedReasons(t *testing.T) {
 	if _, err := a.DB.UpdateTenant(s.tenant.ID, func(t *domain.Tenant) error { t.MagentoStatus = domain.MagentoTokenRevoked; return nil }); err != nil {
 		t.Fatal(err)
 	}
+	// Within degradedTTL the reasons are reused: still ok.
+	clock = clock.Add(degradedTTL - time.Millisecond)
+	if code, body := hz(); code != 200 || body["status"] != "ok" {
+		t.Errorf("healthz within the cache TTL = %d %v, want the cached 200 ok", code, body)
+	}
+	clock = clock.Add(time.Millisecond)
 	code, body := hz()
 	want := map[string]any{"status": "degraded", "reasons": []any{
 		"tenant " + s.tenant.ID + " Magento token revoked; pair the store again",
@@ -131,9 +139,10 @@ func TestHealthzDegradedReasons(t *testing.T) {
 	if diff := cmp.Diff(want, body); diff != "" {
 		t.Errorf("healthz (-want +got):\n%s", diff)
 	}
+	// A closed database is checked live, never hidden by the cache.
 	_ = a.Close(context.Background())
 	if code, body := hz(); code != 503 || body["status"] != "unavailable" {
-		t.Errorf("healthz after close = %d %v, want 503 unavailable", code, body)
+		t.Errorf("healthz after close (within the cache TTL) = %d %v, want 503 unavailable", code, body)
 	}
 }
 
