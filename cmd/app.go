@@ -37,6 +37,7 @@ type App struct {
 	Metrics *metrics.Metrics
 	Alerts  *alert.Alerter
 
+	health   *reasonCache // /healthz's degraded reasons (ops_health.go)
 	getenv   func(string) (string, bool)
 	mu       sync.Mutex
 	services []Service

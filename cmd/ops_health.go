@@ -30,16 +30,14 @@ type reasonCache struct {
 	reasons []string
 }
 
-// reasonCaches maps an *App to its *reasonCache (App's fields belong to
-// app.go; the cache lives beside the one function that uses it).
-var reasonCaches sync.Map
-
+// reasonCache returns the App's cache, made on first use.
 func (a *App) reasonCache() *reasonCache {
-	if c, ok := reasonCaches.Load(a); ok {
-		return c.(*reasonCache)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.health == nil {
+		a.health = &reasonCache{now: time.Now, ttl: degradedTTL}
 	}
-	c, _ := reasonCaches.LoadOrStore(a, &reasonCache{now: time.Now, ttl: degradedTTL})
-	return c.(*reasonCache)
+	return a.health
 }
 
 // degraded lists, for /healthz, why a running ledger needs attention (see
