@@ -53,7 +53,7 @@ type derivedKey struct {
 	outbound []byte
 }
 
-func (s *Server) magentoRoutes(m *http.ServeMux) {
+func (s *Server) magentoRoutes(m *routeMux) {
 	api := &magentoAPI{
 		verifier: &magento.Verifier{Now: s.cfg.Now, Replay: magento.NewReplayCache(0, 0)},
 		keys:     map[string]derivedKey{},

@@ -109,15 +109,19 @@ func pickerTemplate() (*template.Template, error) {
 }
 
 // renderPicker shows the organisations of the consent. The form carries the
-// pending id (the capability) and, for a logged-in browser, its CSRF token.
+// pending id (the capability) and the session's CSRF token; a browser with
+// no session (the CLI's link) gets an anonymous one, as the login form does.
 func (s *Server) renderPicker(w http.ResponseWriter, r *http.Request, p *pendingPick) {
 	v := view{Title: "Choose the Xero organisation", Data: pickerData{BindingID: p.BindingID, Pending: p.ID, Orgs: p.Orgs}}
-	if sess := s.sessions.read(r); sess != nil {
-		v.CSRF = sess.CSRF
-		if sess.UserID != 0 {
-			v.User, _ = s.store.User(sess.UserID)
+	sess := s.sessions.read(r)
+	if sess == nil {
+		sess = s.sessions.start(0)
+		if err := s.sessions.write(w, sess); err != nil {
+			s.fail(w, r, nil, err)
+			return
 		}
 	}
+	v.CSRF, v.User = sess.CSRF, sess.user
 	t, err := pickerTemplate()
 	var buf bytes.Buffer
 	if err == nil {
@@ -135,12 +139,12 @@ func (s *Server) renderPicker(w http.ResponseWriter, r *http.Request, p *pending
 
 // handleOAuthPick is POST /oauth/xero/pick: the picker's choice.
 func (s *Server) handleOAuthPick(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.DB == nil || !s.cfg.Xero.configured() {
-		s.message(w, r, nil, http.StatusServiceUnavailable, "Xero is not set up", msgNoXeroApp)
+	if !s.csrfOK(r, s.sessions.read(r)) { // the picker page always gave a session
+		s.csrfFailed(w, r, nil)
 		return
 	}
-	if sess := s.sessions.read(r); sess != nil && !s.csrfOK(r, sess) {
-		s.csrfFailed(w, r, nil)
+	if s.cfg.DB == nil || !s.cfg.Xero.configured() {
+		s.message(w, r, nil, http.StatusServiceUnavailable, "Xero is not set up", msgNoXeroApp)
 		return
 	}
 	id, _ := strconv.ParseUint(r.PostFormValue("binding"), 10, 64)

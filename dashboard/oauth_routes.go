@@ -1,9 +1,7 @@
 package dashboard
 
-import "net/http"
-
 // oauthRoutes registers the Xero connect flow.
-func (s *Server) oauthRoutes(m *http.ServeMux) {
+func (s *Server) oauthRoutes(m *routeMux) {
 	m.Handle("GET /dashboard/connect-xero", s.requireUser(s.handleConnectXero))
 	m.HandleFunc("GET /oauth/xero/start", s.handleOAuthStart)
 	m.HandleFunc("GET /oauth/xero/callback", s.handleOAuthCallback)

@@ -6,6 +6,22 @@ import (
 	"ledger/assets"
 )
 
+// routeMux is the ServeMux that remembers its patterns, so tests can walk
+// the route table (every POST checks CSRF or a Magento token).
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
+}
+
 // routes is ledger's one route table. Other engineers add the Magento-facing
 // API, the OAuth routes and the embed here.
 func (s *Server) routes() {

@@ -90,7 +90,7 @@ type PairResult struct {
 type Server struct {
 	cfg      Config
 	store    Store
-	mux      *http.ServeMux
+	mux      *routeMux
 	pages    map[string]*template.Template
 	sessions *sessions
 	throttle *throttle
@@ -108,7 +108,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), store: cfg.Store}
+	s := &Server{cfg: cfg, mux: &routeMux{ServeMux: http.NewServeMux()}, store: cfg.Store}
 	if s.store == nil {
 		s.store = dbStore{cfg.DB}
 	}
