@@ -9,9 +9,16 @@ const (
 	cspWithoutFrameGuard  = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
 )
 
-func securityHeaders(next http.Handler) http.Handler {
+// hsts is sent when ledger is served over https (PublicURL is https):
+// browsers then never try plain http for a year.
+const hsts = "max-age=31536000"
+
+func securityHeaders(secure bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if secure {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")

@@ -39,7 +39,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestFramableOptsOut(t *testing.T) {
-	h := securityHeaders(framable(func(*http.Request) string { return "https://shop.example.com" }, http.NotFoundHandler()))
+	h := securityHeaders(false, framable(func(*http.Request) string { return "https://shop.example.com" }, http.NotFoundHandler()))
 	rec := newRecorder(h, "/embed/x")
 	if got := rec.Header().Get("X-Frame-Options"); got != "" {
 		t.Errorf("X-Frame-Options = %q, want none", got)

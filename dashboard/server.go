@@ -126,5 +126,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the root handler: every route behind the security headers.
-func (s *Server) Handler() http.Handler { return securityHeaders(s.mux) }
+// Handler returns the root handler: every route behind the security headers
+// and the form size limit.
+func (s *Server) Handler() http.Handler { return securityHeaders(s.secure, s.limitForms(s.mux)) }
