@@ -26,4 +26,3 @@ func TestFormBodyLimited(t *testing.T) {
 	default:
 	}
 }
-

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"net/http"
 	"net/url"
 	"testing"
 )
@@ -43,4 +42,3 @@ func TestLoginNextWithTabStaysOnSite(t *testing.T) {
 		t.Fatalf("Location %q, want /dashboard", got)
 	}
 }
-
