@@ -50,7 +50,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")
-	keys := []string{"ip:" + clientIP(r), "email:" + email}
+	keys := []string{"ip:" + throttleIP(r.RemoteAddr), "email:" + email}
 	if wait := s.throttle.blocked(keys...); wait > 0 {
 		mins := int(math.Ceil(wait.Minutes()))
 		s.message(w, r, nil, http.StatusTooManyRequests, "Too many attempts",

@@ -23,7 +23,7 @@ func (s *Server) handleEmbedLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")
-	keys := []string{"ip:" + clientIP(r), "email:" + email}
+	keys := []string{"ip:" + throttleIP(r.RemoteAddr), "email:" + email}
 	if wait := s.throttle.blocked(keys...); wait > 0 {
 		mins := int(math.Ceil(wait.Minutes()))
 		s.embedLoginPage(w, tenantID, http.StatusTooManyRequests, embedData{Email: email,
