@@ -147,7 +147,7 @@ func startDemoLedger(ctx context.Context, cfg Config, log *slog.Logger, getenv f
 		_ = app.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := newHTTPServer(srv.Handler())
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("the demo HTTP server stopped", "err", err.Error())

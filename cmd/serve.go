@@ -102,10 +102,7 @@ func (d *deps) serve(ctx context.Context) error {
 		_ = app.Close(sctx)
 		return err
 	}
-	hs := &http.Server{
-		Handler:           trustedProxy(srv.Handler(), cfg.TrustProxy),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	hs := newHTTPServer(trustedProxy(srv.Handler(), cfg.TrustProxy))
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("ledger is serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "data_dir", cfg.DataDir)
