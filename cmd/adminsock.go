@@ -114,8 +114,8 @@ func (s *adminServer) answer(r io.Reader) (resp adminResponse, ok bool) {
 	switch req.Op {
 	case "ping":
 	case "run":
-		if len(req.Args) == 0 || req.Args[0] == "serve" {
-			return adminResponse{Stderr: []byte("ledger: the admin socket runs CLI commands other than serve\n"), Exit: exitUsage}, true
+		if len(req.Args) == 0 || startsServer(req.Args) {
+			return adminResponse{Stderr: []byte("ledger: the admin socket runs CLI commands other than serve and demo\n"), Exit: exitUsage}, true
 		}
 		s.log.Info("admin command", "args", redactArgs(req.Args))
 		resp = s.exec(req.Args, req.Stdin)
@@ -123,6 +123,21 @@ func (s *adminServer) answer(r io.Reader) (resp adminResponse, ok bool) {
 		resp = adminResponse{Stderr: []byte("ledger: unknown admin request\n"), Exit: exitUsage}
 	}
 	return resp, true
+}
+
+// startsServer reports whether args, resolved as cobra will resolve them
+// (global flags may come first), run serve or demo: each would start a
+// second server inside this one.
+func startsServer(args []string) bool {
+	root := newRootCommand(&deps{})
+	c, _, err := root.Find(args)
+	if err != nil || c == nil {
+		return false // cobra refuses it the same way when it runs
+	}
+	for c.HasParent() && c.Parent() != root {
+		c = c.Parent()
+	}
+	return c != root && (c.Name() == "serve" || c.Name() == "demo")
 }
 
 // Close stops accepting, waits for the commands in flight (or ctx) and

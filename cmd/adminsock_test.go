@@ -28,6 +28,11 @@ func TestAdminAnswer(t *testing.T) {
 		{"ping", `{"op":"ping"}`, true, 0, false},
 		{"run", `{"op":"run","args":["user","list"]}`, true, 0, true},
 		{"run serve", `{"op":"run","args":["serve"]}`, true, exitUsage, false},
+		{"run serve after a global flag", `{"op":"run","args":["--log-level","debug","serve"]}`, true, exitUsage, false},
+		{"run serve after a flag=value", `{"op":"run","args":["--data-dir=/tmp/x","serve","--listen",":1"]}`, true, exitUsage, false},
+		{"run demo", `{"op":"run","args":["demo"]}`, true, exitUsage, false},
+		{"run demo after a flag", `{"op":"run","args":["--log-format","json","demo"]}`, true, exitUsage, false},
+		{"run a word serve as an argument", `{"op":"run","args":["user","list","serve"]}`, true, 0, true},
 		{"run nothing", `{"op":"run"}`, true, exitUsage, false},
 		{"unknown op", `{"op":"shell","args":["rm"]}`, true, exitUsage, false},
 		{"not json", `GET / HTTP/1.1`, false, 0, false},
@@ -68,7 +73,7 @@ func FuzzAdminRequest(f *testing.F) {
 			return
 		}
 		for _, args := range calls {
-			if len(args) == 0 || args[0] == "serve" {
+			if len(args) == 0 || startsServer(args) {
 				t.Fatalf("ran %q", args)
 			}
 		}
