@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 
 	"ledger/assets"
 	"ledger/domain"
@@ -33,11 +34,17 @@ func (s *Server) embedAncestors(r *http.Request) string {
 		return ""
 	}
 	u, err := url.Parse(t.MagentoURL)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !cspHost.MatchString(u.Host) {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
 }
+
+// cspHost is what may stand as a host in a CSP source: a DNS name or IPv4
+// address, or a bracketed IPv6 address, with an optional port. Anything
+// else (";", "*", spaces — all legal in a parsed URL host) could add CSP
+// directives or widen who may frame the embed, so it keeps framing denied.
+var cspHost = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
 
 type embedData struct {
 	TenantID, CSRF, Error, Email string

@@ -159,3 +159,36 @@ func TestEmbed(t *testing.T) {
 		t.Errorf("unknown tenant anonymous: %d XFO=%q (framing must stay forbidden)", p.code, p.h.Get("X-Frame-Options"))
 	}
 }
+
+// A Magento URL whose host could smuggle CSP syntax never becomes a
+// frame-ancestors source: framing stays denied.
+func TestEmbedAncestorsOnlyPlainHosts(t *testing.T) {
+	f := mgSetup(t, "https://ledger.test")
+	for _, tt := range []struct {
+		magentoURL string
+		want       string // "" = framing denied
+	}{
+		{"https://shop.example.com", "https://shop.example.com"},
+		{"http://127.0.0.1:8443", "http://127.0.0.1:8443"},
+		{"https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443"},
+		{"https://shop.example.com;script-src", ""},
+		{"https://*", ""},
+		{"https://shop.example.com%20*", ""},
+		{"ftp://shop.example.com", ""},
+	} {
+		if _, err := f.db.UpdateTenant(f.tenant.ID, func(tn *domain.Tenant) error { tn.MagentoURL = tt.magentoURL; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		p := f.browser().get("/embed/" + f.tenant.ID)
+		csp, xfo := p.h.Get("Content-Security-Policy"), p.h.Get("X-Frame-Options")
+		if tt.want == "" {
+			if xfo != "DENY" || strings.Contains(csp, "frame-ancestors http") {
+				t.Errorf("%q: CSP %q, X-Frame-Options %q; want framing denied", tt.magentoURL, csp, xfo)
+			}
+			continue
+		}
+		if !strings.HasSuffix(csp, "frame-ancestors "+tt.want) || xfo != "" {
+			t.Errorf("%q: CSP %q, X-Frame-Options %q; want frame-ancestors %s", tt.magentoURL, csp, xfo, tt.want)
+		}
+	}
+}
