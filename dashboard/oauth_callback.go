@@ -39,6 +39,17 @@ func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		s.message(w, r, nil, http.StatusBadRequest, "Link expired", msgStateGone)
 		return
 	}
+	// A consent started from the dashboard belongs to the browser that
+	// started it: without this, a user could start "connect Xero" on their
+	// own binding and have someone else consent with another organisation.
+	// (The CLI's link is for any browser by design: its state has no user.)
+	if st.UserID != 0 {
+		if sess := s.sessions.read(r); sess == nil || sess.UserID != st.UserID {
+			s.cfg.Logger.Warn("oauth: consent returned to a browser that did not start it", "binding", st.BindingID)
+			s.message(w, r, nil, http.StatusForbidden, "Not your connect link", msgOtherBrowser)
+			return
+		}
+	}
 	code := q.Get("code")
 	if code == "" {
 		s.message(w, r, nil, http.StatusBadRequest, "Xero refused", s.msgExchange("no authorisation code"))

@@ -323,6 +323,29 @@ func TestConnectThroughDashboard(t *testing.T) {
 	wantText(t, br.get(e.web+"/dashboard/connect-xero?binding="+itoa(other.ID)), http.StatusNotFound, "Not found")
 }
 
+// A consent started from the dashboard must come back to the browser that
+// started it: someone else consenting on that link connects nothing.
+func TestConsentInAnotherBrowserRefused(t *testing.T) {
+	e := setup(t, xerotest.Options{}, false)
+	owner := newBrowser(t)
+	e.login(owner)
+	resp, err := owner.hc.Get(e.web + "/dashboard/connect-xero?binding=" + itoa(e.binding.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	authorize := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(authorize, e.fx.URL) {
+		t.Fatalf("connect-xero = %d → %q, want a redirect to Xero", resp.StatusCode, authorize)
+	}
+	// The link travels to another browser (no ledger session), which consents.
+	p := newBrowser(t).get(authorize)
+	wantText(t, p, http.StatusForbidden, "started by another ledger login")
+	if b := e.mustBinding(); b.Status != domain.BindingPendingOAuth || b.XeroTenantID != "" {
+		t.Fatalf("binding after a foreign consent: status %s, org %q; want pending_oauth and nothing pinned", b.Status, b.XeroTenantID)
+	}
+}
+
 func TestPicker(t *testing.T) {
 	e := setup(t, xerotest.Options{}, false)
 	first := e.fx.Organisations()[0]
