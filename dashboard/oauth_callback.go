@@ -3,6 +3,7 @@ package dashboard
 import (
 	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 
 	"ledger/xero"
@@ -31,6 +32,9 @@ func (s *Server) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		if e == "access_denied" {
 			s.message(w, r, nil, http.StatusOK, "Nothing connected", msgDeclined)
 			return
+		}
+		if !oauthErrorCode.MatchString(e) { // anyone can put text in this query: quote only a code
+			e = "an unrecognised error"
 		}
 		s.message(w, r, nil, http.StatusBadRequest, "Xero refused", s.msgExchange(e))
 		return
@@ -111,3 +115,8 @@ func exchangeDetail(err error) string {
 	}
 	return "unexpected answer"
 }
+
+// oauthErrorCode is the shape of an OAuth 2 error code (RFC 6749 §4.1.2.1:
+// access_denied, invalid_scope, …), the only part of Xero's error answer
+// the page quotes.
+var oauthErrorCode = regexp.MustCompile(`^[a-z_]{1,40}$`)
