@@ -21,6 +21,11 @@ import (
 const (
 	embedCookie   = "ledger_embed_session"
 	embedRunLimit = 50
+	// embedLiveSeconds is how often app.js refreshes the embed's runs, the
+	// same cadence as Sync history. The refetch goes to ledger's own origin
+	// (the iframe's), so credentials "same-origin" carries the SameSite=None
+	// embed cookie.
+	embedLiveSeconds = syncLiveSeconds
 )
 
 // embedAncestors is the frame-ancestors source of the embed: the origin of
@@ -50,6 +55,10 @@ type embedData struct {
 	TenantID, CSRF, Error, Email string
 	User                         *domain.User
 	Rows                         []runRow
+	// Live and Self mark the history live as view.Live/Self do on
+	// dashboard pages: app.js refetches Self and swaps the runs region.
+	Live int
+	Self string
 }
 
 // handleEmbed is GET /embed/{tenant_id}: without a session a login form,
@@ -81,7 +90,7 @@ func (s *Server) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ledger cannot read the sync history now; reload in a minute.", http.StatusServiceUnavailable)
 		return
 	}
-	d := embedData{TenantID: t.ID, User: u}
+	d := embedData{TenantID: t.ID, User: u, Live: embedLiveSeconds, Self: r.URL.RequestURI()}
 	for _, run := range runs {
 		d.Rows = append(d.Rows, s.runRow(run))
 	}

@@ -154,6 +154,23 @@ func TestEmbed(t *testing.T) {
 		if got.code != tt.code || strings.Contains(got.body, "000000042") != tt.data {
 			t.Errorf("embed as %s: %d, data shown=%v\n%s", tt.email, got.code, !tt.data, got.body)
 		}
+		// The history is live like Sync history: refreshed every 5 s,
+		// a Refresh link to this very URL, a polite status line, the
+		// runs in the region app.js swaps. A refused user's page is not.
+		m := parseLive(t, got.body)
+		want := liveMarkup{Regions: map[string]string{}}
+		if tt.data {
+			want = liveMarkup{Live: "5", Refresh: path, Status: true, Regions: map[string]string{"runs": m.Regions["runs"]}}
+			if !strings.Contains(m.Regions["runs"], "000000042") {
+				t.Errorf("embed as %s: the runs region lacks the invoice:\n%s", tt.email, m.Regions["runs"])
+			}
+		}
+		if d := cmp.Diff(want, m); d != "" {
+			t.Errorf("embed as %s live markup (-want +got):\n%s", tt.email, d)
+		}
+	}
+	if m := parseLive(t, p.body); m.Live != "" || m.Refresh != "" || len(m.Regions) != 0 {
+		t.Errorf("the embed's login form is live: %+v", m)
 	}
 	if p := f.browser().get("/embed/no-such-tenant"); p.code != 200 || p.h.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("unknown tenant anonymous: %d XFO=%q (framing must stay forbidden)", p.code, p.h.Get("X-Frame-Options"))
@@ -190,5 +207,34 @@ func TestEmbedAncestorsOnlyPlainHosts(t *testing.T) {
 		if !strings.HasSuffix(csp, "frame-ancestors "+tt.want) || xfo != "" {
 			t.Errorf("%q: CSP %q, X-Frame-Options %q; want frame-ancestors %s", tt.magentoURL, csp, xfo, tt.want)
 		}
+	}
+}
+
+// TestEmbedLiveRegionFollowsState: what app.js swaps into the embed is the
+// runs region of a later fetch of the same URL, made with the embed cookie
+// alone: a new event shows there; a fetch whose session is gone gets the
+// login form, which has no region, so app.js stops rather than swap it in.
+func TestEmbedLiveRegionFollowsState(t *testing.T) {
+	f := mgSetup(t, "http://ledger.test")
+	f.webhook("invoice.created", envelope42, "invoice.created:42")
+	path := "/embed/" + f.tenant.ID
+	br := newJarless(t, f.ts.URL).login(path, "merchant@example.com")
+	if _, ok := br.cookies[sessionCookie]; ok {
+		t.Fatal("the embed login set the dashboard cookie; the test must run on the embed cookie alone")
+	}
+	before := parseLive(t, br.do("GET", path, nil).body).Regions["runs"]
+	if !strings.Contains(before, "invoice.created") || strings.Contains(before, "invoice.paid") {
+		t.Fatalf("runs region before:\n%s", before)
+	}
+	if r := f.webhook("invoice.paid", envelope42, "invoice.paid:42"); r.code != 202 {
+		t.Fatalf("invoice.paid: %d", r.code)
+	}
+	after := parseLive(t, br.do("GET", path, nil).body).Regions["runs"]
+	if after == before || !strings.Contains(after, "invoice.paid") {
+		t.Errorf("the refetched runs region does not show the new event:\n%s", after)
+	}
+	anon := parseLive(t, newJarless(t, f.ts.URL).do("GET", path, nil).body)
+	if _, ok := anon.Regions["runs"]; ok {
+		t.Error("the login form has a runs region; app.js would swap it into a signed-in page")
 	}
 }
