@@ -61,12 +61,11 @@ func (c *Client) ContactsByName(ctx context.Context, names []string) ([]Contact,
 func (c *Client) contactsWhere(ctx context.Context, field string, vals []string) ([]Contact, error) {
 	var all []Contact
 	for _, ch := range chunks(vals, lookupChunk) {
-		var out struct{ Contacts []Contact }
-		q := url.Values{"where": {whereAnyOf(field, ch)}}
-		if err := c.do(ctx, call{method: http.MethodGet, path: "/Contacts", query: q, out: &out}); err != nil {
+		got, err := getAll[Contact](ctx, c, "/Contacts", "Contacts", url.Values{"where": {whereAnyOf(field, ch)}})
+		if err != nil {
 			return nil, err
 		}
-		all = append(all, out.Contacts...)
+		all = append(all, got...)
 	}
 	return all, nil
 }
@@ -91,12 +90,11 @@ func (c *Client) Invoices(ctx context.Context, ids []string) ([]Invoice, error) 
 func (c *Client) invoicesParam(ctx context.Context, param string, vals []string) ([]Invoice, error) {
 	var all []Invoice
 	for _, ch := range chunks(vals, lookupChunk) {
-		var out struct{ Invoices []Invoice }
-		q := url.Values{param: {strings.Join(ch, ",")}}
-		if err := c.do(ctx, call{method: http.MethodGet, path: "/Invoices", query: q, out: &out}); err != nil {
+		got, err := getAll[Invoice](ctx, c, "/Invoices", "Invoices", url.Values{param: {strings.Join(ch, ",")}})
+		if err != nil {
 			return nil, err
 		}
-		all = append(all, normInvoices(out.Invoices)...)
+		all = append(all, normInvoices(got)...)
 	}
 	return all, nil
 }
@@ -113,15 +111,48 @@ func (c *Client) PaymentsByReference(ctx context.Context, reference string) ([]P
 	return c.paymentsWhere(ctx, "Reference=="+whereString(reference))
 }
 
+// PaymentsByReferences finds payments whose Reference is any of refs
+// (25 per filtered GET, every page).
+func (c *Client) PaymentsByReferences(ctx context.Context, refs []string) ([]Payment, error) {
+	return c.paymentsAnyOf(ctx, refs, func(ch []string) string { return whereAnyOf("Reference", ch) })
+}
+
 // PaymentsForInvoice lists the payments applied to one invoice.
 func (c *Client) PaymentsForInvoice(ctx context.Context, invoiceID string) ([]Payment, error) {
-	return c.paymentsWhere(ctx, `Invoice.InvoiceID==guid(`+whereString(invoiceID)+`)`)
+	return c.PaymentsForInvoices(ctx, []string{invoiceID})
+}
+
+// PaymentsForInvoices lists the payments applied to any of the invoices
+// (25 invoices per filtered GET, every page); each payment names its
+// invoice in Invoice.InvoiceID.
+func (c *Client) PaymentsForInvoices(ctx context.Context, invoiceIDs []string) ([]Payment, error) {
+	return c.paymentsAnyOf(ctx, invoiceIDs, whereInvoiceIDs)
+}
+
+// whereInvoiceIDs builds `Invoice.InvoiceID==guid("a") OR …`.
+func whereInvoiceIDs(ids []string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = `Invoice.InvoiceID==guid(` + whereString(id) + `)`
+	}
+	return strings.Join(parts, " OR ")
+}
+
+func (c *Client) paymentsAnyOf(ctx context.Context, vals []string, where func([]string) string) ([]Payment, error) {
+	var all []Payment
+	for _, ch := range chunks(vals, lookupChunk) {
+		got, err := c.paymentsWhere(ctx, where(ch))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, got...)
+	}
+	return all, nil
 }
 
 func (c *Client) paymentsWhere(ctx context.Context, where string) ([]Payment, error) {
-	var out struct{ Payments []Payment }
-	err := c.do(ctx, call{method: http.MethodGet, path: "/Payments", query: url.Values{"where": {where}}, out: &out})
-	return normPayments(out.Payments), err
+	got, err := getAll[Payment](ctx, c, "/Payments", "Payments", url.Values{"where": {where}})
+	return normPayments(got), err
 }
 
 // CreateCreditNotes creates credit notes (PUT /CreditNotes).
@@ -135,12 +166,11 @@ func (c *Client) CreateCreditNotes(ctx context.Context, key string, cns []Credit
 func (c *Client) CreditNotesByNumber(ctx context.Context, numbers []string) ([]CreditNote, error) {
 	var all []CreditNote
 	for _, ch := range chunks(numbers, lookupChunk) {
-		var out struct{ CreditNotes []CreditNote }
-		q := url.Values{"where": {whereAnyOf("CreditNoteNumber", ch)}}
-		if err := c.do(ctx, call{method: http.MethodGet, path: "/CreditNotes", query: q, out: &out}); err != nil {
+		got, err := getAll[CreditNote](ctx, c, "/CreditNotes", "CreditNotes", url.Values{"where": {whereAnyOf("CreditNoteNumber", ch)}})
+		if err != nil {
 			return nil, err
 		}
-		all = append(all, normCreditNotes(out.CreditNotes)...)
+		all = append(all, normCreditNotes(got)...)
 	}
 	return all, nil
 }

@@ -48,6 +48,8 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 	keep := func(get func(string) string) bool { return len(terms) == 0 || matchWhere(terms, get) }
 	now := s.clock.Now()
 	var out any
+	var pg *pagination
+	paged := func(list any, p pagination) any { pg = &p; return list }
 	switch name {
 	case "Organisation":
 		out = []xero.Organisation{o.org}
@@ -71,7 +73,7 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 				list = append(list, *c)
 			}
 		}
-		out = list
+		out = paged(pageOf(list, q))
 	case "Invoices":
 		list := []xero.Invoice{}
 		for _, v := range o.invoices {
@@ -82,7 +84,7 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 				list = append(list, renderInvoice(*v))
 			}
 		}
-		out = list
+		out = paged(pageOf(list, q))
 	case "CreditNotes":
 		list := []xero.CreditNote{}
 		for _, v := range o.creditNotes {
@@ -94,7 +96,7 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 				list = append(list, c)
 			}
 		}
-		out = list
+		out = paged(pageOf(list, q))
 	case "Payments":
 		list := []xero.Payment{}
 		for _, p := range o.payments {
@@ -106,12 +108,16 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 				list = append(list, c)
 			}
 		}
-		out = list
+		out = paged(pageOf(list, q))
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"Title": "Not Found", "Status": 404})
 		return
 	}
-	writeJSON(w, http.StatusOK, envelope(name, out, now))
+	env := envelope(name, out, now)
+	if pg != nil {
+		env["pagination"] = pg
+	}
+	writeJSON(w, http.StatusOK, env)
 }
 
 func renderInvoice(v xero.Invoice) xero.Invoice {
