@@ -29,11 +29,12 @@ type runRow struct {
 }
 
 type syncData struct {
-	Statuses, Bindings []option
-	MagentoID          string
-	Rows               []runRow
-	NextURL            string
-	Error              string
+	Statuses  []option
+	Binding   bindingFilter
+	MagentoID string
+	Rows      []runRow
+	NextURL   string
+	Error     string
 }
 
 var runStatuses = []domain.RunStatus{domain.RunQueued, domain.RunRunning, domain.RunSucceeded, domain.RunFailed, domain.RunSkipped, domain.RunDeadLettered}
@@ -56,19 +57,21 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 		f.Status, d.Error = "", "Unknown status filter; showing every status."
 	}
 	var tenantID string
-	if b := q.Get("binding"); b != "" {
-		v, err := s.binding(c, b)
-		if err != nil {
+	d.Binding = resolveBindingFilter(vis, q.Get("binding"))
+	d.Binding.link(q)
+	if d.Binding.ID != 0 {
+		v, err := s.binding(c, strconv.FormatUint(d.Binding.ID, 10))
+		if err != nil && !(d.Binding.Search && domain.IsKind(err, domain.ENotFound)) {
 			s.fail(w, r, c, err)
 			return
 		}
-		f.BindingID = v.B.ID
+		if err != nil { // a typed id: say so next to the field
+			d.Binding.Error = "No binding you can see has id " + d.Binding.Query + "; search by binding id, Magento host or Xero organisation."
+		} else {
+			f.BindingID = v.B.ID
+		}
 	} else if !c.admin() {
 		tenantID = soleTenant(vis) // exact paging in the common one-store case
-	}
-	for _, v := range vis {
-		d.Bindings = append(d.Bindings, option{Value: strconv.FormatUint(v.B.ID, 10),
-			Label: v.MagentoHost() + " ↔ " + v.OrgName(), Selected: v.B.ID == f.BindingID})
 	}
 	if d.MagentoID != "" {
 		if f.MagentoID, err = strconv.ParseInt(d.MagentoID, 10, 64); err != nil || f.MagentoID <= 0 {
@@ -76,6 +79,10 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 		}
 	}
 	f.BeforeID, _ = strconv.ParseUint(q.Get("before"), 10, 64)
+	if d.Binding.Pending() { // no runs until the search names one binding
+		s.renderSync(w, r, c, d)
+		return
+	}
 	runs, err := s.visibleRuns(c, vis, f, tenantID)
 	if err != nil {
 		s.fail(w, r, c, err)
@@ -84,10 +91,13 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 	if len(runs) > syncPageSize {
 		runs = runs[:syncPageSize]
 		next := url.Values{}
-		for _, k := range []string{"status", "binding", "magento_id"} {
+		for _, k := range []string{"status", "magento_id"} {
 			if q.Get(k) != "" {
 				next.Set(k, q.Get(k))
 			}
+		}
+		if f.BindingID != 0 { // the resolved id: a later binding cannot change page 2
+			next.Set("binding", strconv.FormatUint(f.BindingID, 10))
 		}
 		next.Set("before", strconv.FormatUint(runs[len(runs)-1].ID, 10))
 		d.NextURL = "/dashboard/sync?" + next.Encode()
@@ -95,6 +105,10 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 	for _, run := range runs {
 		d.Rows = append(d.Rows, s.runRow(run))
 	}
+	s.renderSync(w, r, c, d)
+}
+
+func (s *Server) renderSync(w http.ResponseWriter, r *http.Request, c *reqCtx, d syncData) {
 	s.render(w, r, http.StatusOK, "sync", view{Title: "Sync history", User: c.user, CSRF: c.sess.CSRF, Nav: "sync",
 		Live: syncLiveSeconds, Self: r.URL.RequestURI(), Data: d})
 }
