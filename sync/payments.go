@@ -12,7 +12,7 @@ import (
 // payments posts the payments of invoice.paid runs whose invoice is in
 // Xero (50 per request), or skips them per the payment routing (§10.3).
 // After an unknown outcome, or when Xero says the invoice is already paid,
-// the payments of the invoice are looked up and the one with the Magento
+// the payments of the invoices are looked up (batched) and the one with the Magento
 // invoice number as Reference is adopted.
 func (r *round) payments() {
 	var post, lookup []*job
@@ -81,29 +81,35 @@ func (r *round) paidInvoices(js []*job, post *[]*job) []*job {
 	return rest
 }
 
-// lookupPayments adopts payments Xero already has (one GET per invoice)
-// and returns the jobs still to post; with mustExist the others fail with
-// Xero's refusal.
+// lookupPayments adopts payments Xero already has and returns the jobs
+// still to post; with mustExist the others fail with Xero's refusal. The
+// payments of all the jobs' invoices are read together (25 invoices per
+// filtered GET, every page): a job adopts the live payment on its invoice
+// whose Reference is its Magento invoice number.
 func (r *round) lookupPayments(js []*job, mustExist bool) []*job {
+	if len(js) == 0 || r.blocked(js) {
+		return nil
+	}
+	ids := make([]string, 0, len(js))
+	seen := map[string]bool{}
+	for _, j := range js {
+		if id := strings.ToLower(j.invoiceXref.XeroID); !seen[id] {
+			seen[id] = true
+			ids = append(ids, j.invoiceXref.XeroID)
+		}
+	}
+	r.xcall(lookups(len(ids)))
+	ps, err := r.xc.PaymentsForInvoices(r.ctx, ids)
+	if err != nil {
+		r.failAll(js, err)
+		return nil
+	}
+	taken := map[string]bool{} // a payment is adopted by one job only
 	var rest []*job
 	for _, j := range js {
-		if r.blocked([]*job{j}) {
-			continue
-		}
-		r.xcall(1)
-		ps, err := r.xc.PaymentsForInvoice(r.ctx, j.invoiceXref.XeroID)
-		if err != nil {
-			r.fail(j, err)
-			continue
-		}
-		var hit *xero.Payment
-		for i := range ps {
-			if ps[i].Status != "DELETED" && ps[i].Reference == j.pay.InvoiceIncrementID {
-				hit = &ps[i]
-				break
-			}
-		}
+		hit := findPayment(ps, j.invoiceXref.XeroID, j.pay.InvoiceIncrementID, taken)
 		if hit != nil {
+			taken[hit.PaymentID] = true
 			r.step(j, domain.StepPosted, true, "adopted Xero payment made by an earlier attempt")
 			r.adoptPayment(j, *hit)
 			continue
@@ -115,6 +121,19 @@ func (r *round) lookupPayments(js []*job, mustExist bool) []*job {
 		rest = append(rest, j)
 	}
 	return rest
+}
+
+// findPayment is the first payment not deleted nor taken on invoiceID
+// with the reference.
+func findPayment(ps []xero.Payment, invoiceID, reference string, taken map[string]bool) *xero.Payment {
+	for i := range ps {
+		p := &ps[i]
+		if p.Invoice != nil && strings.EqualFold(p.Invoice.InvoiceID, invoiceID) &&
+			p.Status != "DELETED" && p.Reference == reference && !taken[p.PaymentID] {
+			return p
+		}
+	}
+	return nil
 }
 
 // postPayments maps and posts one batch; it returns the jobs Xero refused
