@@ -60,7 +60,9 @@ func followConsent(ctx context.Context, link string) error {
 	hc := &http.Client{Timeout: 30 * time.Second}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return domain.Wrap(domain.EInternal, err, "the emulated Xero consent failed; see the log")
+		// err quotes the URL it failed on: the link's state, or the
+		// callback's code and state.
+		return domain.Wrap(domain.EInternal, redactErr(err), "the emulated Xero consent failed; see the log")
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()

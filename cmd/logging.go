@@ -22,7 +22,8 @@ func parseLevel(s string) (slog.Level, error) {
 }
 
 // newLogger builds the slog logger: text on a terminal, else JSON, unless
-// --log-format says which.
+// --log-format says which. Every record passes redactHandler first, so a
+// URL secret inside an HTTP client's error never reaches the log.
 func newLogger(w io.Writer, format string, terminal bool, level slog.Level) *slog.Logger {
 	if format == "" {
 		format = "json"
@@ -32,7 +33,7 @@ func newLogger(w io.Writer, format string, terminal bool, level slog.Level) *slo
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(redactHandler{slog.NewTextHandler(w, opts)})
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(redactHandler{slog.NewJSONHandler(w, opts)})
 }
