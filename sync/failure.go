@@ -91,6 +91,7 @@ func classify(err error, now time.Time) failure {
 		nf  *xero.NotFoundError
 		de  *xero.DecodeError
 		api *xero.APIError
+		tmp *xero.TooManyPagesError
 	)
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
@@ -115,6 +116,8 @@ func classify(err error, now time.Time) failure {
 		return failure{class: class, message: "Xero is unavailable right now; ledger retries automatically", transient: true}
 	case errors.As(err, &nf):
 		return failure{class: domain.ClassNotFound, message: "Xero has no such document any more — check it in Xero, then retry"}
+	case errors.As(err, &tmp):
+		return failure{class: domain.ClassProvider, message: fmt.Sprintf("Xero holds more than %d pages of documents matching this one's number or reference, so ledger cannot tell which is its own — archive or renumber the duplicates in Xero, then retry", tmp.Pages)}
 	case errors.As(err, &de):
 		return failure{class: domain.ClassSerde, message: "Xero sent an answer ledger cannot read; ledger retries automatically", transient: true}
 	case errors.As(err, &api):

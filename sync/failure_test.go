@@ -45,6 +45,8 @@ func TestClassifyXeroAnswers(t *testing.T) {
 			handling{domain.ClassProvider, true, false}},
 		{"validation", &xero.ValidationError{Message: "A validation exception occurred"},
 			handling{domain.ClassValidation, false, false}},
+		{"look-up matched too many pages", &xero.TooManyPagesError{Op: "GET /Contacts", Pages: 100},
+			handling{domain.ClassProvider, false, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
