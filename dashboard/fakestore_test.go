@@ -158,6 +158,7 @@ func (f *fakeStore) ListRuns(flt RunFilter) ([]*domain.SyncRun, error) {
 	for _, r := range f.runs {
 		switch {
 		case flt.TenantID != "" && r.TenantID != flt.TenantID,
+			len(flt.TenantIDs) > 0 && !slices.Contains(flt.TenantIDs, r.TenantID),
 			flt.BindingID != 0 && r.BindingID != flt.BindingID,
 			flt.Status != "" && r.Status != flt.Status,
 			flt.MagentoID != 0 && r.MagentoID != flt.MagentoID,

@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"ledger/domain"
 	"ledger/magento"
@@ -387,5 +388,34 @@ func TestSyncListPaging(t *testing.T) {
 	p := f.browser().login("alice@example.com").get("/dashboard/sync?binding=10")
 	if !strings.Contains(p.body, "before=1006") || strings.Contains(p.body, "#1005<") {
 		t.Errorf("paging link missing or page too long")
+	}
+}
+
+// A merchant who owns several stores gets full pages of their own runs even
+// when other tenants' runs are newer and far more numerous.
+func TestSyncListSeveralStoresFullPages(t *testing.T) {
+	f := setup(t)
+	f.st.tenants["tenant-c"] = &domain.Tenant{ID: "tenant-c", MagentoURL: "https://alice-outlet.example.com", MagentoStatus: domain.MagentoActive, OwnerID: 2}
+	f.st.bindings[30] = &domain.Binding{ID: 30, TenantID: "tenant-c", Provider: "xero", Status: domain.BindingActive, Policy: domain.DefaultPolicy()}
+	now := f.clock.Now()
+	for i := uint64(1); i <= syncPageSize; i++ { // alice's two stores, interleaved
+		tenant, binding := "tenant-a", uint64(10)
+		if i%2 == 0 {
+			tenant, binding = "tenant-c", 30
+		}
+		f.st.runs[1000+i] = &domain.SyncRun{ID: 1000 + i, TenantID: tenant, BindingID: binding, Status: domain.RunSucceeded, Event: domain.EventInvoiceCreated, CreatedAt: now}
+	}
+	for i := uint64(1); i <= 3*syncPageSize; i++ { // bob's, all newer
+		f.st.runs[5000+i] = &domain.SyncRun{ID: 5000 + i, TenantID: "tenant-b", BindingID: 20, Status: domain.RunSucceeded, Event: domain.EventInvoiceCreated, CreatedAt: now}
+	}
+	p := f.browser().login("alice@example.com").get("/dashboard/sync")
+	if got := strings.Count(p.body, `href="/dashboard/sync/10`); got < syncPageSize {
+		t.Errorf("alice's first page lists %d of her runs, want a full page of %d", got, syncPageSize)
+	}
+	if strings.Contains(p.body, "/dashboard/sync/50") {
+		t.Error("alice's page shows bob's runs")
+	}
+	if d := cmp.Diff([]string{"tenant-a", "tenant-c"}, f.st.lastRunFilter.TenantIDs, cmpopts.SortSlices(func(a, b string) bool { return a < b })); d != "" {
+		t.Errorf("tenants asked for (-want +got):\n%s", d)
 	}
 }

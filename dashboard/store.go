@@ -36,6 +36,7 @@ type Store interface {
 // RunFilter selects sync runs, newest first. Zero fields do not filter.
 type RunFilter struct {
 	TenantID  string
+	TenantIDs []string // only runs of these tenants (a merchant's stores)
 	BindingID uint64
 	Status    domain.RunStatus
 	MagentoID int64

@@ -120,6 +120,17 @@ func (s *Server) visibleRuns(c *reqCtx, vis []visibleBinding, f RunFilter, tenan
 	if !c.admin() && f.BindingID == 0 && tenantID == "" && len(vis) == 0 {
 		return nil, nil
 	}
+	if !c.admin() && f.BindingID == 0 && tenantID == "" {
+		// A merchant with several stores: ask for their tenants' runs only,
+		// so a page is full whenever enough of their runs exist.
+		seen := map[string]bool{}
+		for _, v := range vis {
+			if !seen[v.T.ID] {
+				seen[v.T.ID] = true
+				f.TenantIDs = append(f.TenantIDs, v.T.ID)
+			}
+		}
+	}
 	runs, err := s.store.ListRuns(f)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"cmp"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,7 +23,11 @@ const runRecordVersion = 1
 // RunFilter narrows ListRuns. Zero fields do not filter. BeforeID pages:
 // only runs with a smaller id are returned. Limit defaults to 50, max 1000.
 type RunFilter struct {
-	TenantID  string
+	TenantID string
+	// TenantIDs, when set, keeps only runs of these tenants (a merchant
+	// who owns several stores); each tenant's index is walked and the
+	// results merged, so a page is full whenever enough runs exist.
+	TenantIDs []string
 	BindingID uint64
 	Status    domain.RunStatus
 	MagentoID int64
@@ -169,54 +175,78 @@ func (db *DB) ListRuns(f RunFilter) ([]*domain.SyncRun, error) {
 	}
 	var out []*domain.SyncRun
 	err := db.view(func(tx *bolt.Tx) error {
-		// Walk the narrowest index backwards; idOf extracts the run id.
-		var (
-			b      *bolt.Bucket
-			prefix []byte
-		)
-		switch {
-		case f.BindingID != 0:
-			b, prefix = tx.Bucket(bucketRunsByBinding), u64(f.BindingID)
-		case f.TenantID != "":
-			b, prefix = tx.Bucket(bucketRunsByTenant), append([]byte(f.TenantID), 0)
-		default:
-			b = tx.Bucket(bucketRuns)
+		if len(f.TenantIDs) == 0 || f.BindingID != 0 || f.TenantID != "" {
+			var err error
+			out, err = listRunsTx(tx, f)
+			return err
 		}
-		start := ^uint64(0)
-		if f.BeforeID != 0 {
-			start = f.BeforeID
-		}
-		c := b.Cursor()
-		k, _ := c.Seek(append(append([]byte(nil), prefix...), u64(start)...))
-		if k == nil {
-			k, _ = c.Last()
-		}
-		for ; k != nil && len(out) < f.Limit; k, _ = c.Prev() {
-			if !bytes.HasPrefix(k, prefix) {
-				if bytes.Compare(k, prefix) < 0 {
-					break
-				}
-				continue
-			}
-			id := btou(k[len(prefix):])
-			if id >= start {
-				continue
-			}
-			r, err := getRun(tx, id)
+		for _, id := range f.TenantIDs {
+			one := f
+			one.TenantIDs, one.TenantID = nil, id
+			rs, err := listRunsTx(tx, one)
 			if err != nil {
 				return err
 			}
-			if (f.TenantID != "" && r.TenantID != f.TenantID) ||
-				(f.BindingID != 0 && r.BindingID != f.BindingID) ||
-				(f.Status != "" && r.Status != f.Status) ||
-				(f.MagentoID != 0 && r.MagentoID != f.MagentoID) {
-				continue
-			}
-			out = append(out, r)
+			out = append(out, rs...)
+		}
+		slices.SortFunc(out, func(a, b *domain.SyncRun) int { return cmp.Compare(b.ID, a.ID) })
+		if len(out) > f.Limit {
+			out = out[:f.Limit]
 		}
 		return nil
 	})
 	return out, err
+}
+
+// listRunsTx walks the narrowest index for f backwards (newest first).
+func listRunsTx(tx *bolt.Tx, f RunFilter) ([]*domain.SyncRun, error) {
+	var (
+		out    []*domain.SyncRun
+		b      *bolt.Bucket
+		prefix []byte
+	)
+	switch {
+	case f.BindingID != 0:
+		b, prefix = tx.Bucket(bucketRunsByBinding), u64(f.BindingID)
+	case f.TenantID != "":
+		b, prefix = tx.Bucket(bucketRunsByTenant), append([]byte(f.TenantID), 0)
+	default:
+		b = tx.Bucket(bucketRuns)
+	}
+	start := ^uint64(0)
+	if f.BeforeID != 0 {
+		start = f.BeforeID
+	}
+	c := b.Cursor()
+	k, _ := c.Seek(append(append([]byte(nil), prefix...), u64(start)...))
+	if k == nil {
+		k, _ = c.Last()
+	}
+	for ; k != nil && len(out) < f.Limit; k, _ = c.Prev() {
+		if !bytes.HasPrefix(k, prefix) {
+			if bytes.Compare(k, prefix) < 0 {
+				break
+			}
+			continue
+		}
+		id := btou(k[len(prefix):])
+		if id >= start {
+			continue
+		}
+		r, err := getRun(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if (f.TenantID != "" && r.TenantID != f.TenantID) ||
+			(len(f.TenantIDs) > 0 && !slices.Contains(f.TenantIDs, r.TenantID)) ||
+			(f.BindingID != 0 && r.BindingID != f.BindingID) ||
+			(f.Status != "" && r.Status != f.Status) ||
+			(f.MagentoID != 0 && r.MagentoID != f.MagentoID) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // due reports whether a queue entry is a queued run whose time has come.

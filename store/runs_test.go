@@ -245,9 +245,13 @@ func TestListRuns(t *testing.T) {
 	db := storetest.MustOpen(t)
 	ten, b := storetest.MustPairing(t, db, 0)
 	ten2, _ := storetest.MustPairing(t, db, 0)
+	ten3, _ := storetest.MustPairing(t, db, 0)
 	for i := range 5 {
 		accept(t, db, ten.ID, fmt.Sprint("a", i), domain.EventInvoiceCreated, envelope(int64(i%2), `{}`)) // ids 1,3,5,7,9
 		accept(t, db, ten2.ID, fmt.Sprint("b", i), domain.EventInvoiceCreated, envelope(5, `{}`))         // ids 2,4,6,8,10
+	}
+	for i := range 3 {
+		accept(t, db, ten3.ID, fmt.Sprint("c", i), domain.EventInvoiceCreated, envelope(7, `{}`)) // ids 11,12,13
 	}
 	mustUpdate(t, db, 3, func(r *domain.SyncRun) { r.Status = domain.RunFailed })
 	tests := []struct {
@@ -255,8 +259,11 @@ func TestListRuns(t *testing.T) {
 		f    store.RunFilter
 		want []uint64
 	}{
-		{"all", store.RunFilter{}, []uint64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}},
-		{"limit", store.RunFilter{Limit: 3}, []uint64{10, 9, 8}},
+		{"all", store.RunFilter{}, []uint64{13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}},
+		{"limit", store.RunFilter{Limit: 3}, []uint64{13, 12, 11}},
+		{"several tenants, a full page", store.RunFilter{TenantIDs: []string{ten.ID, ten2.ID}, Limit: 4}, []uint64{10, 9, 8, 7}},
+		{"several tenants before", store.RunFilter{TenantIDs: []string{ten2.ID, ten.ID}, BeforeID: 4, Limit: 4}, []uint64{3, 2, 1}},
+		{"several tenants, status", store.RunFilter{TenantIDs: []string{ten.ID, ten3.ID}, Status: domain.RunFailed}, []uint64{3}},
 		{"before", store.RunFilter{BeforeID: 8, Limit: 3}, []uint64{7, 6, 5}},
 		{"tenant", store.RunFilter{TenantID: ten.ID}, []uint64{9, 7, 5, 3, 1}},
 		{"tenant before", store.RunFilter{TenantID: ten.ID, BeforeID: 5}, []uint64{3, 1}},
