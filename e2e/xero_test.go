@@ -194,8 +194,6 @@ func (b *browser) do(method, u string, form url.Values) page {
 	return p
 }
 
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
-
 func field(t *testing.T, body, name string) string {
 	t.Helper()
 	m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(body)

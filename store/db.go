@@ -17,6 +17,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"ledger/domain"
 )
@@ -108,7 +109,7 @@ func openBolt(path string, opt Options) (bdb *bolt.DB, err error) {
 	switch {
 	case err == nil:
 		return bdb, nil
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, berrors.ErrTimeout):
 		return nil, domain.Wrap(domain.EUnavailable, err, "the database is in use — is `ledger serve` running on this data dir?")
 	case errors.Is(err, fs.ErrPermission):
 		return nil, domain.Wrap(domain.EUnavailable, err, "cannot open the database %s: permission denied; make %s writable by this user or choose another --data-dir", path, filepath.Dir(path))
@@ -255,7 +256,7 @@ func wrapTx(err error) error {
 	if errors.As(err, &de) {
 		return err
 	}
-	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		return domain.Wrap(domain.EUnavailable, err, "the database is closed; ledger is shutting down, try again")
 	}
 	return domain.Wrap(domain.EInternal, err, "the database could not complete the operation; see the server log")

@@ -41,7 +41,8 @@ func statsTx(tx *bolt.Tx, bindingID uint64, now time.Time, st *Stats) {
 		}
 	}
 	c = tx.Bucket(bucketRunsByBinding).Cursor()
-	k, v := c.Seek(u64(bindingID + 1))
+	k, _ := c.Seek(u64(bindingID + 1))
+	var v []byte
 	if k == nil {
 		k, v = c.Last()
 	} else {

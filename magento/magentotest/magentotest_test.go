@@ -162,7 +162,7 @@ func ledger(t *testing.T, status int) (*httptest.Server, *[]*http.Request, *[][]
 		b, _ := io.ReadAll(r.Body)
 		reqs, bodies = append(reqs, r), append(bodies, b)
 		if _, err := v.Verify(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), out, tenant); err != nil {
-			http.Error(w, domain.MessageOf(err), 401)
+			http.Error(w, domain.MessageOf(err), http.StatusUnauthorized)
 			return
 		}
 		w.WriteHeader(status)
