@@ -236,6 +236,14 @@ func TestMetricsAfterWebhookAndSyncedRun(t *testing.T) {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
+	// The worker's pacing sees the same day figure (90 of 100 used), and
+	// nothing for a binding whose organisation has no limiter yet.
+	if got := a.Xero.DayUsed(s.active.ID); got != 90 {
+		t.Errorf("DayUsed(active) = %d, want 90", got)
+	}
+	if got := a.Xero.DayUsed(s.pending.ID); got != 0 {
+		t.Errorf("DayUsed(pending) = %d, want 0", got)
+	}
 	if n := fams["ledger_xero_limiter_wait_seconds"].GetMetric()[0].GetHistogram().GetSampleCount(); n != 1 {
 		t.Errorf("limiter waits = %d, want 1", n)
 	}

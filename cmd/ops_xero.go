@@ -143,3 +143,20 @@ func (v *XeroVault) BudgetUsed() map[string]float64 {
 	}
 	return out
 }
+
+// DayUsed is how many Accounting API calls the organisation of a binding
+// has used today as its limiter knows them (0 when none is known), for the
+// worker's pacing.
+func (v *XeroVault) DayUsed(bindingID uint64) int {
+	b, err := v.db.Binding(bindingID)
+	if err != nil || b.XeroTenantID == "" || v.budget <= 0 {
+		return 0
+	}
+	v.mu.Lock()
+	l := v.limiters[b.XeroTenantID]
+	v.mu.Unlock()
+	if l == nil {
+		return 0
+	}
+	return max(v.budget-l.DayRemaining(), 0)
+}

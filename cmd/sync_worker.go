@@ -25,6 +25,7 @@ func (a *App) addSyncWorker() {
 		Magento:     magentoClients(a.DB, a.Config.MagentoAllowPrivate),
 		ObserveXero: a.observeSync,  // vault + Magento-revoked alert (ops.go)
 		Finished:    a.syncFinished, // metrics and alerts (ops.go)
+		DayUsed:     a.Xero.DayUsed, // pacing sees calls made outside the worker
 	})})
 }
 

@@ -58,7 +58,11 @@ func (w *Worker) allowance(now time.Time) float64 {
 // last round made (at least one is assumed).
 func (w *Worker) pace(bindingID uint64, lastCalls int) {
 	now := w.cfg.Now()
-	used := float64(w.Spent(bindingID) + max(lastCalls, 1))
+	spent := w.Spent(bindingID)
+	if w.cfg.DayUsed != nil {
+		spent = max(spent, w.cfg.DayUsed(bindingID))
+	}
+	used := float64(spent + max(lastCalls, 1))
 	allowed := w.allowance(now)
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -46,6 +46,12 @@ type Config struct {
 	Recheck time.Duration
 	// Jitter returns a number in [0,1) for retry jitter (default math/rand).
 	Jitter func() float64
+	// DayUsed, when set, reports the Accounting API calls a binding's
+	// organisation has used today as its rate limiter knows them — which
+	// includes reference refreshes and, through Xero's X-DayLimit-Remaining
+	// header, calls made before a restart. Pacing takes the larger of this
+	// and the worker's own count.
+	DayUsed func(bindingID uint64) int
 	// Finished, when set, is told of every run that reached a terminal
 	// status, after its mirror to Magento was tried (metrics, tests).
 	Finished func(run *domain.SyncRun)
