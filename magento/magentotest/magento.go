@@ -8,12 +8,13 @@ package magentotest
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
+
+	"ledger/internal/loopback"
 )
 
 // Magento is one fake store. Its zero-config state is "not paired".
@@ -61,16 +62,10 @@ type Options struct {
 // a test, e.g. for `ledger demo`; Close stops it. Tests use New.
 func NewServer(opts Options) (*Magento, error) {
 	m := newMagento(opts.Logf)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(m.serve))
-	if opts.Addr != "" {
-		ln, err := net.Listen("tcp", opts.Addr)
-		if err != nil {
-			return nil, fmt.Errorf("magentotest: listen on %s: %w", opts.Addr, err)
-		}
-		srv.Listener.Close()
-		srv.Listener = ln
+	srv, err := loopback.Start(http.HandlerFunc(m.serve), opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("magentotest: %w", err)
 	}
-	srv.Start()
 	m.Server = srv
 	return m, nil
 }

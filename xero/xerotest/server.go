@@ -10,13 +10,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
 
+	"ledger/internal/loopback"
 	"ledger/xero"
 )
 
@@ -126,16 +126,10 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s := newServer(opts)
 	s.fatalf = func(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
-	srv := httptest.NewUnstartedServer(s.handler())
-	if opts.Addr != "" {
-		ln, err := net.Listen("tcp", opts.Addr)
-		if err != nil {
-			return nil, fmt.Errorf("xerotest: listen on %s: %w", opts.Addr, err)
-		}
-		srv.Listener.Close()
-		srv.Listener = ln
+	srv, err := loopback.Start(s.handler(), opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("xerotest: %w", err)
 	}
-	srv.Start()
 	s.Server = srv
 	return s, nil
 }
