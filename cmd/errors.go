@@ -33,17 +33,6 @@ type exitCodeError struct{ code int }
 
 func (e *exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-// notAvailableError is a command whose capability a later build brings.
-type notAvailableError struct{ path string }
-
-func (e *notAvailableError) Error() string { return e.path + ": not available in this build yet" }
-
-// notAvailable is the RunE of commands that exist but do nothing yet; each
-// lives in its own file so that its owner can replace it.
-func notAvailable(c interface{ CommandPath() string }) error {
-	return &notAvailableError{path: c.CommandPath()}
-}
-
 // report prints err for a user on stderr and returns the exit status. The
 // user sees one sentence (domain.MessageOf); internals go to the log.
 func report(stderr io.Writer, log *slog.Logger, cmdPath string, err error) int {
@@ -53,14 +42,10 @@ func report(stderr io.Writer, log *slog.Logger, cmdPath string, err error) int {
 	var (
 		ue *usageError
 		ee *exitCodeError
-		na *notAvailableError
 	)
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &na):
-		fmt.Fprintln(stderr, na.Error())
-		return exitError
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "ledger: %s\n", ue.msg)
 		if cmdPath == "" {

@@ -47,49 +47,6 @@ func TestExitCodesAndMessages(t *testing.T) {
 	}
 }
 
-// Commands whose capability comes later say so in one line and exit 1.
-// Other engineers replace these stubs one by one; a command that has been
-// implemented since is skipped here (its own tests cover it).
-func TestNotAvailableYet(t *testing.T) {
-	dir := dataDir(t)
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantErr  string
-	}{
-		{"pair", []string{"binding", "pair", "--magento-url", "https://shop.example", "--code", "X", "--owner", "a@example.com"}, exitError, "ledger binding pair: not available in this build yet"},
-		{"connect-xero", []string{"binding", "connect-xero", "1"}, exitError, "ledger binding connect-xero: not available in this build yet"},
-		{"set", []string{"binding", "set", "1", "invoice_number_prefix", "M-"}, exitError, "ledger binding set: not available in this build yet"},
-		{"disconnect", []string{"binding", "disconnect", "1"}, exitError, "ledger binding disconnect: not available in this build yet"},
-		{"reference refresh", []string{"reference", "refresh", "1"}, exitError, "ledger reference refresh: not available in this build yet"},
-		{"sync list", []string{"sync", "list", "--status", "failed", "--json"}, exitError, "ledger sync list: not available in this build yet"},
-		{"sync retry", []string{"sync", "retry", "7"}, exitError, "ledger sync retry: not available in this build yet"},
-		{"sync backfill", []string{"sync", "backfill", "1", "--invoices", "1-9", "--dry-run"}, exitError, "ledger sync backfill: not available in this build yet"},
-		{"reconcile", []string{"reconcile", "1", "--since", "2026-01-01"}, exitError, "ledger reconcile: not available in this build yet"},
-		{"demo", []string{"demo"}, exitError, "ledger demo: not available in this build yet"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, invocation{args: append(tt.args, "--data-dir", dir)})
-			if !strings.Contains(r.stderr, "not available") {
-				t.Skipf("implemented now (exit %d)", r.code)
-			}
-			if r.code != tt.wantCode || r.stderr != tt.wantErr+"\n" || r.stdout != "" {
-				t.Errorf("exit %d stdout %q stderr %q; want %d and %q", r.code, r.stdout, r.stderr, tt.wantCode, tt.wantErr)
-			}
-		})
-	}
-}
-
-func TestReportNotAvailable(t *testing.T) {
-	var stderr strings.Builder
-	code := report(&stderr, nil, "ledger demo", notAvailable(&cobra.Command{Use: "demo"}))
-	if code != exitError || stderr.String() != "demo: not available in this build yet\n" {
-		t.Errorf("report = %d %q", code, stderr.String())
-	}
-}
-
 // Every command of interfaces.md §3 exists and answers --help.
 func TestEveryCommandHasHelp(t *testing.T) {
 	want := []string{
