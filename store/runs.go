@@ -121,15 +121,21 @@ func updateRunTx(tx *bolt.Tx, id uint64, now time.Time, fn func(*domain.SyncRun)
 	if err != nil {
 		return nil, err
 	}
-	r, _ := getRun(tx, id) // a separate copy for fn to change
-	if err := fn(r); err != nil {
+	// fn changes a copy; putRun needs old's status and finish time, so the
+	// one pointer it reads is cloned too.
+	r := *old
+	if old.FinishedAt != nil {
+		t := *old.FinishedAt
+		r.FinishedAt = &t
+	}
+	if err := fn(&r); err != nil {
 		return nil, err
 	}
-	if err := checkRunChange(old, r); err != nil {
+	if err := checkRunChange(old, &r); err != nil {
 		return nil, err
 	}
 	r.UpdatedAt = now
-	return r, putRun(tx, old, r)
+	return &r, putRun(tx, old, &r)
 }
 
 func checkRunChange(old, r *domain.SyncRun) error {
