@@ -50,16 +50,6 @@ func (f *fakeStore) UserByEmail(email string) (*domain.User, []byte, error) {
 	return nil, nil, errFakeNotFound
 }
 
-func (f *fakeStore) User(id uint64) (*domain.User, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if u, ok := f.users[id]; ok {
-		c := *u
-		return &c, nil
-	}
-	return nil, errFakeNotFound
-}
-
 func (f *fakeStore) Tenant(id string) (*domain.Tenant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

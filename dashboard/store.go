@@ -11,7 +11,6 @@ import (
 // it through dbStore; tests use an in-memory fake.
 type Store interface {
 	UserByEmail(email string) (*domain.User, []byte, error)
-	User(id uint64) (*domain.User, error)
 	// SessionUser is the user with their session epoch (one read).
 	SessionUser(id uint64) (*domain.User, uint64, error)
 	// EndSessions bumps the user's session epoch: every cookie issued
@@ -73,13 +72,6 @@ func (d dbStore) UserByEmail(email string) (*domain.User, []byte, error) {
 		return nil, nil, err
 	}
 	return d.db.UserByEmail(email)
-}
-
-func (d dbStore) User(id uint64) (*domain.User, error) {
-	if err := d.ok(); err != nil {
-		return nil, err
-	}
-	return d.db.User(id)
 }
 
 func (d dbStore) Tenant(id string) (*domain.Tenant, error) {
