@@ -90,24 +90,6 @@ func (db *DB) Xref(bindingID uint64, kind, magentoKey string) (*domain.Xref, err
 	return out, err
 }
 
-// XrefByXeroID returns the cross-reference of a Xero document.
-func (db *DB) XrefByXeroID(bindingID uint64, kind, xeroID string) (*domain.Xref, error) {
-	var out *domain.Xref
-	err := db.view(func(tx *bolt.Tx) error {
-		mk := tx.Bucket(bucketXrefsByXero).Get(xrefKey(bindingID, kind, xeroID))
-		if mk == nil {
-			return errNoXref()
-		}
-		var rec xrefRecord
-		if _, err := getJSON(tx.Bucket(bucketXrefs), xrefKey(bindingID, kind, string(mk)), &rec); err != nil {
-			return err
-		}
-		out = rec.domain()
-		return nil
-	})
-	return out, err
-}
-
 // PutXref stores one cross-reference (see FinishRun for the usual path).
 func (db *DB) PutXref(x domain.Xref) error {
 	return db.update(func(tx *bolt.Tx) error { return putXrefTx(tx, x, db.utc()) })

@@ -33,13 +33,6 @@ func TestXrefs(t *testing.T) {
 	if diff := cmp.Diff(&withNumber, got); diff != "" {
 		t.Errorf("Xref (-want +got):\n%s", diff)
 	}
-	rev, err := db.XrefByXeroID(b.ID, domain.XrefInvoice, "guid-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(&withNumber, rev); diff != "" {
-		t.Errorf("XrefByXeroID (-want +got):\n%s", diff)
-	}
 	clashes := map[string]domain.Xref{
 		"magento side": {BindingID: b.ID, Kind: domain.XrefInvoice, MagentoKey: "42", XeroID: "guid-2"},
 		"xero side":    {BindingID: b.ID, Kind: domain.XrefInvoice, MagentoKey: "43", XeroID: "guid-1"},
