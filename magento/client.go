@@ -68,9 +68,6 @@ func NewClient(baseURL, tenantID, apiKey string, opts ClientOptions) (*Client, e
 	return c, nil
 }
 
-// BaseURL returns the normalised Magento base URL.
-func (c *Client) BaseURL() string { return c.base }
-
 // do performs one logical call with retries: every attempt mints a fresh
 // token. It returns the 2xx body or a *domain.Error.
 func (c *Client) do(ctx context.Context, method, path string, body []byte) ([]byte, error) {
