@@ -70,8 +70,7 @@ func intField(m map[string]json.RawMessage, name string, required bool, min int6
 		}
 		return 0, nil
 	}
-	t := Token{Raw: map[string]json.RawMessage{name: raw}}
-	v, ok := t.Int(name)
+	v, ok := rawInt(raw)
 	if !ok || v < min {
 		return 0, invalid(nil, "The webhook body's %s must be an integer of at least %d.", name, min)
 	}

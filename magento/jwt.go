@@ -165,8 +165,11 @@ func (t *Token) String(name string) string { return rawString(t.Raw[name]) }
 
 // Int returns a claim that is a JSON integer (no fraction, no exponent, not a
 // string). ok is false for anything else, including absence.
-func (t *Token) Int(name string) (v int64, ok bool) {
-	raw := bytes.TrimSpace(t.Raw[name])
+func (t *Token) Int(name string) (v int64, ok bool) { return rawInt(t.Raw[name]) }
+
+// rawInt decodes a JSON integer (no fraction, no exponent, not a string).
+func rawInt(raw json.RawMessage) (int64, bool) {
+	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.ContainsAny(raw, ".eE\"") {
 		return 0, false
 	}
