@@ -202,11 +202,3 @@ func (m *Metrics) TokenRefresh(err error) {
 	}
 	m.tokenRefreshes.WithLabelValues(result).Inc()
 }
-
-// ForgetBinding drops the per-binding series of a deleted binding.
-func (m *Metrics) ForgetBinding(binding string) {
-	if m == nil {
-		return
-	}
-	m.budget.DeletePartialMatch(prometheus.Labels{"binding": binding})
-}

@@ -137,17 +137,6 @@ func TestScrapeFamiliesAndValues(t *testing.T) {
 	}
 }
 
-func TestForgetBindingDropsSeries(t *testing.T) {
-	m := New()
-	m.Budget("b1", WindowDay, 1)
-	m.Budget("b2", WindowDay, 2)
-	m.ForgetBinding("b1")
-	got := series(t, scrape(t, m), "ledger_xero_budget_remaining")
-	if diff := cmp.Diff(map[string]float64{"binding=b2,window=day": 2}, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
 func TestPrivateRegistryNotGlobal(t *testing.T) {
 	a, b := New(), New() // a second New must not panic on duplicate registration
 	a.SyncTransition("failed")
@@ -167,7 +156,6 @@ func TestNilMetricsIsNoop(t *testing.T) {
 	m.Budget("b", WindowDay, 1)
 	m.TokenRefresh(nil)
 	m.SetQueueDepth(func() map[string]int { return nil })
-	m.ForgetBinding("b")
 	if m.Registry() != nil {
 		t.Error("nil Metrics has a registry")
 	}
