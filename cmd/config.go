@@ -76,9 +76,6 @@ func (c *Config) SocketPath() string { return filepath.Join(c.DataDir, socketFil
 // Scopes are the Xero OAuth scopes.
 func (c *Config) Scopes() []string { return strings.Fields(c.XeroScopes) }
 
-// XeroRedirectURL is the OAuth callback Xero redirects the browser to.
-func (c *Config) XeroRedirectURL() string { return c.PublicURL + "/oauth/xero/callback" }
-
 // configFlag marks a flag that also reads the environment.
 const configFlag = "ledger_config"
 
