@@ -54,15 +54,19 @@ func (w *Worker) allowance(now time.Time) float64 {
 	return burst + (budget-burst-reserve)*frac
 }
 
-// pace sets when a binding's next round may start, given the calls the
-// last round made (at least one is assumed).
+// pace sets when a binding's next round may start, from the calls made
+// today, the last round's included (spend has counted them, and so has the
+// limiter behind DayUsed); a round that made no call counts as one.
 func (w *Worker) pace(bindingID uint64, lastCalls int) {
 	now := w.cfg.Now()
 	spent := w.Spent(bindingID)
 	if w.cfg.DayUsed != nil {
 		spent = max(spent, w.cfg.DayUsed(bindingID))
 	}
-	used := float64(spent + max(lastCalls, 1))
+	if lastCalls < 1 {
+		spent++
+	}
+	used := float64(spent)
 	allowed := w.allowance(now)
 	w.mu.Lock()
 	defer w.mu.Unlock()

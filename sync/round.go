@@ -160,10 +160,10 @@ func (w *Worker) Round(ctx context.Context, bindingID uint64) (bool, error) {
 	}
 	r.release()
 	r.parallel(r.mirror)
-	w.pace(bindingID, r.calls)
 	if r.calls > 0 {
 		w.spend(bindingID, r.calls)
 	}
+	w.pace(bindingID, r.calls)
 	return r.changed > 0, nil
 }
 
