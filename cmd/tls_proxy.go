@@ -1,27 +1,17 @@
 package cmd
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 )
 
-// forwardedKey is the context key of the forwarded values.
-type forwardedKey struct{}
-
 // forwarded is what a trusted reverse proxy said about the original request.
 type forwarded struct {
 	ClientIP string // the rightmost untrusted X-Forwarded-For hop
 	Proto    string // "http" or "https"
 	Host     string
-}
-
-// forwardedFrom returns the values trustedProxy stored, if any.
-func forwardedFrom(ctx context.Context) (forwarded, bool) {
-	f, ok := ctx.Value(forwardedKey{}).(forwarded)
-	return f, ok
 }
 
 // forwardingHeaders are the headers a client could forge to look like
@@ -34,8 +24,7 @@ var forwardingHeaders = []string{"X-Forwarded-For", "X-Forwarded-Proto", "X-Forw
 // that is not loopback, private or link-local (i.e. not one of the operator's
 // own proxies) — and put in r.RemoteAddr (port 0) so login throttling keys on
 // it; X-Forwarded-Proto (http/https) goes to r.URL.Scheme and a valid
-// X-Forwarded-Host to r.Host; all three are also in the request context
-// (forwardedFrom). Without trust the headers are removed so nothing
+// X-Forwarded-Host to r.Host. Without trust the headers are removed so nothing
 // downstream can be fooled by them.
 func trustedProxy(next http.Handler, trust bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -63,7 +52,7 @@ func trustedProxy(next http.Handler, trust bool) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r2 := r.WithContext(context.WithValue(r.Context(), forwardedKey{}, f))
+		r2 := r.WithContext(r.Context()) // a shallow copy: the caller's request stays as it was
 		u := *r.URL
 		r2.URL = &u
 		if f.ClientIP != "" {
