@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
@@ -116,12 +115,4 @@ func (c *Client) do(ctx context.Context, k call) error {
 		return &DecodeError{Op: op, Err: err}
 	}
 	return nil
-}
-
-// IsRetryable reports whether err is transient (rate limit, outage, token
-// expiry) as opposed to a refusal the merchant must fix.
-func IsRetryable(err error) bool {
-	var rl *RateLimitError
-	var un *UnavailableError
-	return errors.As(err, &rl) || errors.As(err, &un) || errors.Is(err, ErrTokenExpired)
 }

@@ -106,27 +106,19 @@ func (c *Client) CreatePayments(ctx context.Context, key string, ps []Payment) (
 	return normPayments(out.Payments), err
 }
 
-// PaymentsByReference finds payments by exact Reference.
-func (c *Client) PaymentsByReference(ctx context.Context, reference string) ([]Payment, error) {
-	return c.paymentsWhere(ctx, "Reference=="+whereString(reference))
-}
-
-// PaymentsByReferences finds payments whose Reference is any of refs
-// (25 per filtered GET, every page).
-func (c *Client) PaymentsByReferences(ctx context.Context, refs []string) ([]Payment, error) {
-	return c.paymentsAnyOf(ctx, refs, func(ch []string) string { return whereAnyOf("Reference", ch) })
-}
-
-// PaymentsForInvoice lists the payments applied to one invoice.
-func (c *Client) PaymentsForInvoice(ctx context.Context, invoiceID string) ([]Payment, error) {
-	return c.PaymentsForInvoices(ctx, []string{invoiceID})
-}
-
 // PaymentsForInvoices lists the payments applied to any of the invoices
 // (25 invoices per filtered GET, every page); each payment names its
 // invoice in Invoice.InvoiceID.
 func (c *Client) PaymentsForInvoices(ctx context.Context, invoiceIDs []string) ([]Payment, error) {
-	return c.paymentsAnyOf(ctx, invoiceIDs, whereInvoiceIDs)
+	var all []Payment
+	for _, ch := range chunks(invoiceIDs, lookupChunk) {
+		got, err := getAll[Payment](ctx, c, "/Payments", "Payments", url.Values{"where": {whereInvoiceIDs(ch)}})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, normPayments(got)...)
+	}
+	return all, nil
 }
 
 // whereInvoiceIDs builds `Invoice.InvoiceID==guid("a") OR …`.
@@ -136,23 +128,6 @@ func whereInvoiceIDs(ids []string) string {
 		parts[i] = `Invoice.InvoiceID==guid(` + whereString(id) + `)`
 	}
 	return strings.Join(parts, " OR ")
-}
-
-func (c *Client) paymentsAnyOf(ctx context.Context, vals []string, where func([]string) string) ([]Payment, error) {
-	var all []Payment
-	for _, ch := range chunks(vals, lookupChunk) {
-		got, err := c.paymentsWhere(ctx, where(ch))
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, got...)
-	}
-	return all, nil
-}
-
-func (c *Client) paymentsWhere(ctx context.Context, where string) ([]Payment, error) {
-	got, err := getAll[Payment](ctx, c, "/Payments", "Payments", url.Values{"where": {where}})
-	return normPayments(got), err
 }
 
 // CreateCreditNotes creates credit notes (PUT /CreditNotes).

@@ -83,12 +83,10 @@ func TestLookupsFollowPages(t *testing.T) {
 		look     func() (int, string, error)
 		want     result
 	}{
-		{"payments for invoice", "GET /Payments", func() (int, string, error) { return paymentIDs(c.PaymentsForInvoice(ctx, invID)) }, result{250, last, 3}},
+		{"payments for invoice", "GET /Payments", func() (int, string, error) { return paymentIDs(c.PaymentsForInvoices(ctx, []string{invID})) }, result{250, last, 3}},
 		{"payments for invoices", "GET /Payments", func() (int, string, error) {
 			return paymentIDs(c.PaymentsForInvoices(ctx, []string{invID, "00000000-0000-0000-0000-000000000001"}))
 		}, result{250, last, 3}},
-		{"payments by reference", "GET /Payments", func() (int, string, error) { return paymentIDs(c.PaymentsByReference(ctx, "100")) }, result{250, last, 3}},
-		{"payments by references", "GET /Payments", func() (int, string, error) { return paymentIDs(c.PaymentsByReferences(ctx, []string{"nope", "100"})) }, result{250, last, 3}},
 		{"contacts sharing a number", "GET /Contacts", func() (int, string, error) { return contactNames(c.ContactsByNumber(ctx, []string{"SHARED"})) }, result{201, "Shop 201", 3}},
 		{"exact multiple of a page", "GET /Contacts", func() (int, string, error) { return contactNames(c.ContactsByNumber(ctx, []string{"EXACT"})) }, result{200, "Exact 200", 2}},
 		{"contacts sharing a name", "GET /Contacts", func() (int, string, error) { return contactNames(c.ContactsByName(ctx, []string{"Archived Same"})) }, result{150, "Archived Same", 2}},
