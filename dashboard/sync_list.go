@@ -3,6 +3,7 @@ package dashboard
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -60,15 +61,15 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 	d.Binding = resolveBindingFilter(vis, q.Get("binding"))
 	d.Binding.link(q)
 	if d.Binding.ID != 0 {
-		v, err := s.binding(c, strconv.FormatUint(d.Binding.ID, 10))
-		if err != nil && !(d.Binding.Search && domain.IsKind(err, domain.ENotFound)) {
-			s.fail(w, r, c, err)
-			return
-		}
-		if err != nil { // a typed id: say so next to the field
+		// vis holds every binding the user may see: no second read.
+		switch i := slices.IndexFunc(vis, func(v visibleBinding) bool { return v.B.ID == d.Binding.ID }); {
+		case i >= 0:
+			f.BindingID = d.Binding.ID
+		case d.Binding.Search: // a typed id: say so next to the field
 			d.Binding.Error = "No binding you can see has id " + d.Binding.Query + "; search by binding id, Magento host or Xero organisation."
-		} else {
-			f.BindingID = v.B.ID
+		default:
+			s.fail(w, r, c, errNotFound)
+			return
 		}
 	} else if !c.admin() {
 		tenantID = soleTenant(vis) // exact paging in the common one-store case
