@@ -351,7 +351,7 @@ func TestSyncList(t *testing.T) {
 	}
 	alice := f.browser().login("alice@example.com")
 	p := alice.get("/dashboard/sync")
-	if f.st.lastRunFilter.TenantID != "tenant-a" {
+	if d := cmp.Diff([]string{"tenant-a"}, f.st.lastRunFilter.TenantIDs); d != "" || f.st.lastRunFilter.TenantID != "" {
 		t.Errorf("merchant query not scoped to their tenant: %+v", f.st.lastRunFilter)
 	}
 	for _, want := range []string{"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=inv-guid-43", "INV-0043", "Account code &#39;999&#39; is not valid", `action="/dashboard/sync/100/retry"`} {

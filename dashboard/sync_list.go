@@ -57,7 +57,6 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 	if f.Status != "" && !f.Status.Valid() {
 		f.Status, d.Error = "", "Unknown status filter; showing every status."
 	}
-	var tenantID string
 	d.Binding = resolveBindingFilter(vis, q.Get("binding"))
 	d.Binding.link(q)
 	if d.Binding.ID != 0 {
@@ -71,8 +70,6 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 			s.fail(w, r, c, errNotFound)
 			return
 		}
-	} else if !c.admin() {
-		tenantID = soleTenant(vis) // exact paging in the common one-store case
 	}
 	if d.MagentoID != "" {
 		if f.MagentoID, err = strconv.ParseInt(d.MagentoID, 10, 64); err != nil || f.MagentoID <= 0 {
@@ -84,7 +81,7 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 		s.renderSync(w, r, c, d)
 		return
 	}
-	runs, err := s.visibleRuns(c, vis, f, tenantID)
+	runs, err := s.visibleRuns(c, vis, f)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return
@@ -114,34 +111,28 @@ func (s *Server) renderSync(w http.ResponseWriter, r *http.Request, c *reqCtx, d
 		Live: syncLiveSeconds, Self: r.URL.RequestURI(), Data: d})
 }
 
-// visibleRuns queries runs and drops any the user may not see. A merchant
-// with several tenants and no binding filter pages through all runs.
-func (s *Server) visibleRuns(c *reqCtx, vis []visibleBinding, f RunFilter, tenantID string) ([]*domain.SyncRun, error) {
-	f.TenantID = tenantID
-	if !c.admin() && f.BindingID == 0 && tenantID == "" && len(vis) == 0 {
-		return nil, nil
+// visibleRuns queries the runs the user may see. A merchant's query names
+// their tenants (unless a binding filter already narrows it), so a page is
+// full whenever enough of their runs exist.
+func (s *Server) visibleRuns(c *reqCtx, vis []visibleBinding, f RunFilter) ([]*domain.SyncRun, error) {
+	if c.admin() {
+		return s.store.ListRuns(f)
 	}
-	if !c.admin() && f.BindingID == 0 && tenantID == "" {
-		// A merchant with several stores: ask for their tenants' runs only,
-		// so a page is full whenever enough of their runs exist.
-		seen := map[string]bool{}
-		for _, v := range vis {
-			if !seen[v.T.ID] {
-				seen[v.T.ID] = true
+	mine := map[string]bool{}
+	for _, v := range vis {
+		if !mine[v.T.ID] {
+			mine[v.T.ID] = true
+			if f.BindingID == 0 {
 				f.TenantIDs = append(f.TenantIDs, v.T.ID)
 			}
 		}
 	}
+	if len(mine) == 0 {
+		return nil, nil
+	}
 	runs, err := s.store.ListRuns(f)
 	if err != nil {
 		return nil, err
-	}
-	if c.admin() {
-		return runs, nil
-	}
-	mine := map[string]bool{}
-	for _, v := range vis {
-		mine[v.T.ID] = true
 	}
 	out := runs[:0]
 	for _, run := range runs {
@@ -150,19 +141,4 @@ func (s *Server) visibleRuns(c *reqCtx, vis []visibleBinding, f RunFilter, tenan
 		}
 	}
 	return out, nil
-}
-
-func soleTenant(vis []visibleBinding) string {
-	if countTenants(vis) == 1 {
-		return vis[0].T.ID
-	}
-	return ""
-}
-
-func countTenants(vis []visibleBinding) int {
-	seen := map[string]bool{}
-	for _, v := range vis {
-		seen[v.T.ID] = true
-	}
-	return len(seen)
 }
