@@ -32,11 +32,6 @@ type Deps struct {
 	MaxRuns int
 }
 
-// lookupChunk is how many documents the xero client asks for per GET.
-const lookupChunk = 25
-
-func calls(n int) int { return (n + lookupChunk - 1) / lookupChunk }
-
 // Run reconciles every document the binding synced since the given time
 // (zero: all) and reports drift and mapping coverage. It only reads.
 func Run(ctx context.Context, d Deps, bindingID uint64, since time.Time) (*Report, error) {
@@ -274,7 +269,7 @@ func compareAll(ctx context.Context, d Deps, b *domain.Binding, sc *scanned, f *
 	}
 	xinv := map[string]*xero.Invoice{}
 	if len(invIDs) > 0 {
-		rep.XeroCalls += calls(len(invIDs))
+		rep.XeroCalls += xero.LookupCalls(len(invIDs))
 		found, err := xc.Invoices(ctx, invIDs)
 		if err != nil {
 			return xeroError(err)
@@ -285,7 +280,7 @@ func compareAll(ctx context.Context, d Deps, b *domain.Binding, sc *scanned, f *
 	}
 	xcn := map[string]*xero.CreditNote{}
 	if len(cnNumbers) > 0 {
-		rep.XeroCalls += calls(len(cnNumbers))
+		rep.XeroCalls += xero.LookupCalls(len(cnNumbers))
 		found, err := xc.CreditNotesByNumber(ctx, cnNumbers)
 		if err != nil {
 			return xeroError(err)

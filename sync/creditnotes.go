@@ -51,7 +51,7 @@ func (r *round) lookupCreditNotes(js []*job, mustExist bool, created map[*job]xe
 	if r.blocked(js) {
 		return nil
 	}
-	r.xcall(lookups(len(numbers)))
+	r.xcall(xero.LookupCalls(len(numbers)))
 	found, err := r.xc.CreditNotesByNumber(r.ctx, numbers)
 	if err != nil {
 		r.failAll(js, err)
@@ -158,7 +158,7 @@ func (r *round) allocate(created map[*job]xero.CreditNote) {
 		return
 	}
 	if len(ids) > 0 {
-		r.xcall(lookups(len(ids)))
+		r.xcall(xero.LookupCalls(len(ids)))
 		found, err := r.xc.Invoices(r.ctx, ids)
 		if err != nil {
 			for j := range created {

@@ -101,7 +101,7 @@ func (r *round) lookupInvoices(ds []*invoiceDoc, mustExist bool) []*invoiceDoc {
 	if r.blocked(js) {
 		return nil
 	}
-	r.xcall(lookups(len(numbers)))
+	r.xcall(xero.LookupCalls(len(numbers)))
 	found, err := r.xc.InvoicesByNumber(r.ctx, numbers)
 	if err != nil {
 		for _, d := range ds {

@@ -59,7 +59,7 @@ func (r *round) paidInvoices(js []*job, post *[]*job) []*job {
 	for i, j := range js {
 		ids[i] = j.invoiceXref.XeroID
 	}
-	r.xcall(lookups(len(ids)))
+	r.xcall(xero.LookupCalls(len(ids)))
 	found, err := r.xc.Invoices(r.ctx, ids)
 	if err != nil {
 		r.failAll(js, err)
@@ -98,7 +98,7 @@ func (r *round) lookupPayments(js []*job, mustExist bool) []*job {
 			ids = append(ids, j.invoiceXref.XeroID)
 		}
 	}
-	r.xcall(lookups(len(ids)))
+	r.xcall(xero.LookupCalls(len(ids)))
 	ps, err := r.xc.PaymentsForInvoices(r.ctx, ids)
 	if err != nil {
 		r.failAll(js, err)

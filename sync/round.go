@@ -239,8 +239,6 @@ func (r *round) parallel(fn func(*job)) {
 // xcall counts Accounting API calls.
 func (r *round) xcall(n int) { r.calls += n }
 
-func lookups(n int) int { return (n + 24) / 25 }
-
 func (r *round) xref(kind, key string) *domain.Xref {
 	x, err := r.w.cfg.DB.Xref(r.b.ID, kind, key)
 	if err != nil {

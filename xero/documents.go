@@ -15,6 +15,10 @@ var batchQuery = url.Values{"summarizeErrors": {"false"}}
 // lookupChunk bounds the values per filtered GET so URLs stay short.
 const lookupChunk = 25
 
+// LookupCalls is how many GETs a look-up of n values makes at least: one
+// per chunk of lookupChunk values (more when a chunk's matches fill a page).
+func LookupCalls(n int) int { return (n + lookupChunk - 1) / lookupChunk }
+
 func chunks(vals []string, n int) [][]string {
 	var out [][]string
 	for len(vals) > n {
