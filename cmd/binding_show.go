@@ -26,11 +26,12 @@ func newBindingShowCommand(d *deps) *cobra.Command {
 			}
 			var detail bindingShow
 			err = d.withDB(c, readOnly, nil, func(db *store.DB) error {
-				if detail.bindingDetail, err = loadBindingDetail(db, id, d.now()); err != nil {
+				var ref *domain.ReferenceCache
+				if detail.bindingDetail, ref, err = loadBindingDetail(db, id, d.now()); err != nil {
 					return err
 				}
-				detail.StaleSettings, err = staleSettings(db, detail.Policy, id)
-				return err
+				detail.StaleSettings = staleSettings(detail.Policy, ref)
+				return nil
 			})
 			if errors.Is(err, errNoDatabase) || domain.IsKind(err, domain.ENotFound) {
 				return domain.Wrap(domain.ENotFound, err, "there is no binding %d; `ledger binding list` shows the bindings", id)

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"ledger/domain"
-	"ledger/store"
 )
 
 // bindingShow is `binding show`: the binding's detail and the settings
@@ -27,15 +26,11 @@ type staleSetting struct {
 // staleSettings re-validates every policy key with its current value
 // against the binding's reference cache, the way the settings form would
 // (Policy.Set), and returns those refused with not_in_reference. Without a
-// cache nothing can be called stale.
-func staleSettings(db *store.DB, p domain.Policy, bindingID uint64) ([]staleSetting, error) {
+// cache (ref nil) nothing can be called stale.
+func staleSettings(p domain.Policy, ref *domain.ReferenceCache) []staleSetting {
 	out := []staleSetting{}
-	ref, err := db.Reference(bindingID)
-	if domain.IsKind(err, domain.ENotFound) || err == nil && ref.FetchedAt.IsZero() {
-		return out, nil
-	}
-	if err != nil {
-		return nil, err
+	if ref == nil {
+		return out
 	}
 	for _, key := range domain.PolicyKeys() {
 		q := p // Set only changes q on success; p stays as stored
@@ -44,7 +39,7 @@ func staleSettings(db *store.DB, p domain.Policy, bindingID uint64) ([]staleSett
 			out = append(out, staleSetting{Key: key, Value: json.RawMessage(value), Message: domain.MessageOf(err)})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // printStaleSettings writes the text section after the policy.

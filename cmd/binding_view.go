@@ -62,15 +62,16 @@ func magentoHost(raw string) string {
 	return u.Host
 }
 
-// loadBindingDetail reads one binding, its tenant and its reference cache age.
-func loadBindingDetail(db *store.DB, id uint64, now time.Time) (*bindingDetail, error) {
+// loadBindingDetail reads one binding, its tenant and its reference cache
+// age; it returns the cache too (nil when never fetched).
+func loadBindingDetail(db *store.DB, id uint64, now time.Time) (*bindingDetail, *domain.ReferenceCache, error) {
 	b, err := db.Binding(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t, err := db.Tenant(b.TenantID)
 	if err != nil && !domain.IsKind(err, domain.ENotFound) {
-		return nil, err
+		return nil, nil, err
 	}
 	d := &bindingDetail{
 		bindingRow:  newBindingRow(b, t),
@@ -88,8 +89,9 @@ func loadBindingDetail(db *store.DB, id uint64, now time.Time) (*bindingDetail, 
 		at := cache.FetchedAt
 		age := int64(now.Sub(at).Seconds())
 		d.ReferenceFetchedAt, d.ReferenceCacheAgeSecs = &at, &age
+		return d, cache, nil
 	case err != nil && !domain.IsKind(err, domain.ENotFound):
-		return nil, err
+		return nil, nil, err
 	}
-	return d, nil
+	return d, nil, nil
 }
