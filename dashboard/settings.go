@@ -21,7 +21,7 @@ func (s *Server) handleSettingsForm(w http.ResponseWriter, r *http.Request, c *r
 		s.fail(w, r, c, err)
 		return
 	}
-	s.renderSettings(w, r, c, v, v.B.Policy, savedOnly, nil, http.StatusOK, "")
+	s.renderSettings(w, r, c, v, s.reference(v.B.ID), v.B.Policy, savedOnly, nil, http.StatusOK, "")
 }
 
 // handleSettingsSave validates every changed key with domain.Policy.Set
@@ -53,13 +53,13 @@ func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request, c *r
 	})
 	switch {
 	case errors.Is(err, errSettingsInvalid):
-		s.renderSettings(w, r, c, v, v.B.Policy, submitted(r.PostForm), fieldErrs, http.StatusUnprocessableEntity, "")
+		s.renderSettings(w, r, c, v, ref, v.B.Policy, submitted(r.PostForm), fieldErrs, http.StatusUnprocessableEntity, "")
 	case err != nil:
 		s.fail(w, r, c, err)
 	default:
 		s.cfg.Logger.Info("dashboard: settings saved", "binding", v.B.ID, "user_id", c.user.ID)
 		v.B = saved
-		s.renderSettings(w, r, c, v, saved.Policy, savedOnly, nil, http.StatusOK, "Settings saved.")
+		s.renderSettings(w, r, c, v, ref, saved.Policy, savedOnly, nil, http.StatusOK, "Settings saved.")
 	}
 }
 
@@ -74,8 +74,9 @@ func (s *Server) reference(bindingID uint64) *domain.ReferenceCache {
 	return ref
 }
 
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, c *reqCtx, v visibleBinding, p domain.Policy, in formInput, errs map[string]error, code int, flash string) {
-	ref := s.reference(v.B.ID)
+// renderSettings renders the form over ref, the reference cache the
+// handler read (nil when none).
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, c *reqCtx, v visibleBinding, ref *domain.ReferenceCache, p domain.Policy, in formInput, errs map[string]error, code int, flash string) {
 	methods := s.storeMethods(r, v.T.ID)
 	d := settingsData{visibleBinding: v, ID: v.B.ID, Errors: len(errs) > 0,
 		NoReference: ref == nil || len(ref.Accounts) == 0,
