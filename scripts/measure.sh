@@ -12,13 +12,13 @@ out=$(mktemp -d)
 [ "${KEEP:-}" = 1 ] || trap 'rm -rf "$out"' EXIT
 failed=0
 
-# run NAME CMD... runs one measurement command, keeping its output in $out/NAME.
+# run NAME CMD runs one measurement command line (the one the table
+# shows), keeping its output in $out/NAME.
 run() {
-	local name=$1
-	shift
-	echo "measure: $*" >&2
-	if ! "$@" >"$out/$name" 2>&1; then
-		echo "measure: FAILED: $*" >&2
+	local name=$1 cmd=$2
+	echo "measure: $cmd" >&2
+	if ! bash -c "$cmd" >"$out/$name" 2>&1; then
+		echo "measure: FAILED: $cmd" >&2
 		tail -20 "$out/$name" >&2
 		failed=1
 	fi
@@ -32,13 +32,13 @@ VERIFY="go test -run '^\$' -bench 'Verify' ./magento/"
 BACKLOG="go test -run '^\$' -bench 'Backlog1000' -benchtime 3x ./sync/"
 STEADY="go test -count=1 -run 'TestSteadyStreamDay' -v ./sync/"
 
-run e2e env LEDGER_MEASURE=1 go test -count=1 -run TestPerf -v ./e2e/
-run webhook go test -run '^$' -bench 'WebhookAccept' -benchtime 5s ./dashboard/
-run home go test -run '^$' -bench 'Home' ./dashboard/
-run store go test -run '^$' -bench 'AcceptEvent|Seal|Open' ./store/
-run verify go test -run '^$' -bench 'Verify' ./magento/
-run backlog go test -run '^$' -bench 'Backlog1000' -benchtime 3x ./sync/
-run steady go test -count=1 -run 'TestSteadyStreamDay' -v ./sync/
+run e2e "$E2E"
+run webhook "$WEBHOOK"
+run home "$HOME_"
+run store "$STORE"
+run verify "$VERIFY"
+run backlog "$BACKLOG"
+run steady "$STEADY"
 
 # perf NAME: the value of "perf: NAME = VALUE UNIT" in the e2e output.
 perf() { sed -n "s/.*perf: $1 = \([^ ]*\) .*/\1/p" "$out/e2e" | tail -1; }
