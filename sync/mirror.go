@@ -24,6 +24,12 @@ func mirrorEntity(event string) string {
 	return ""
 }
 
+// mirrorable reports whether Magento is told of run's outcome (without
+// reading the store, so resendMirrors can sift many runs cheaply).
+func mirrorable(run *domain.SyncRun) bool {
+	return mirrorEntity(run.Event) != "" && run.BindingID != 0 && run.MagentoID >= 1 && run.Status.Terminal()
+}
+
 func strp(s string) *string {
 	if s == "" {
 		return nil
@@ -37,10 +43,10 @@ func strp(s string) *string {
 // skipped payment shows skipped + payment_method_not_mapped, still with
 // the InvoiceID).
 func SyncState(db *store.DB, run *domain.SyncRun) (magento.SyncState, bool) {
-	entity := mirrorEntity(run.Event)
-	if entity == "" || run.BindingID == 0 || run.MagentoID < 1 || !run.Status.Terminal() {
+	if !mirrorable(run) {
 		return magento.SyncState{}, false
 	}
+	entity := mirrorEntity(run.Event)
 	s := magento.SyncState{EntityType: entity, MagentoEntityID: run.MagentoID, Provider: domain.ProviderXero}
 	if run.FinishedAt != nil {
 		s.LastSyncAt = magento.FormatSyncTime(*run.FinishedAt)
@@ -127,7 +133,7 @@ func (w *Worker) resendMirrors(ctx context.Context, cutoff time.Time, all bool) 
 				return
 			}
 			for _, r := range runs {
-				if _, ok := SyncState(w.cfg.DB, r); ok && r.MirroredAt == nil && r.FinishedAt != nil && r.FinishedAt.Before(cutoff) {
+				if mirrorable(r) && r.MirroredAt == nil && r.FinishedAt != nil && r.FinishedAt.Before(cutoff) {
 					todo = append(todo, r)
 				}
 			}
