@@ -44,7 +44,7 @@ func orgDate(createdAt, what string, ref *domain.ReferenceCache) (time.Time, err
 	t, ok := magentoTime(createdAt)
 	if !ok {
 		return time.Time{}, domain.Errorf(domain.EInvalid,
-			"%s has no valid creation time (%q) — check the record in Magento, then retry", what, createdAt).WithCode("invalid_format")
+			"%s has no valid creation time (%q) — check the record in Magento, then retry", what, createdAt).WithCode(domain.CodeInvalidFormat)
 	}
 	t = t.In(orgLocation(ref))
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil

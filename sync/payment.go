@@ -17,14 +17,14 @@ func MapPayment(pay magento.Payment, invoiceID string, accountID string, ref *do
 	what := "Magento payment for invoice " + pay.InvoiceIncrementID
 	if accountID == "" {
 		return xero.Payment{}, domain.Errorf(domain.EInvalid,
-			"%s has no Xero bank account — map its method %q in payment_method_map or set default_bank_account_id", what, pay.Method).WithCode("not_in_reference")
+			"%s has no Xero bank account — map its method %q in payment_method_map or set default_bank_account_id", what, pay.Method).WithCode(domain.CodeNotInReference)
 	}
 	if err := checkPayAccount(accountID, pay.Currency, ref); err != nil {
 		return xero.Payment{}, err
 	}
 	if !pay.Amount.IsPositive() {
 		return xero.Payment{}, domain.Errorf(domain.EInvalid,
-			"%s has amount %s — Xero only records positive payments; record it by hand if needed", what, pay.Amount.StringFixed(2)).WithCode("out_of_range")
+			"%s has amount %s — Xero only records positive payments; record it by hand if needed", what, pay.Amount.StringFixed(2)).WithCode(domain.CodeOutOfRange)
 	}
 	date, err := orgDate(pay.CapturedAt, what, ref)
 	if err != nil {
@@ -46,21 +46,21 @@ func checkPayAccount(id, currency string, ref *domain.ReferenceCache) error {
 	a, ok := ref.AccountByID(id)
 	if !ok {
 		return domain.Errorf(domain.EInvalid,
-			"the Xero account %s chosen for this payment is not in the organisation's chart of accounts — refresh the reference data and fix payment_method_map or default_bank_account_id", id).WithCode("not_in_reference")
+			"the Xero account %s chosen for this payment is not in the organisation's chart of accounts — refresh the reference data and fix payment_method_map or default_bank_account_id", id).WithCode(domain.CodeNotInReference)
 	}
 	if !strings.EqualFold(a.Status, "ACTIVE") {
 		return domain.Errorf(domain.EInvalid,
-			"the Xero account '%s' chosen for this payment is archived — pick an active bank account in payment_method_map or default_bank_account_id", a.Name).WithCode("not_in_reference")
+			"the Xero account '%s' chosen for this payment is archived — pick an active bank account in payment_method_map or default_bank_account_id", a.Name).WithCode(domain.CodeNotInReference)
 	}
 	if !a.Payable() {
 		return domain.Errorf(domain.EInvalid,
-			"the Xero account '%s' chosen for this payment is not a bank account — pick a BANK account, or enable payments to it in Xero", a.Name).WithCode("not_in_reference")
+			"the Xero account '%s' chosen for this payment is not a bank account — pick a BANK account, or enable payments to it in Xero", a.Name).WithCode(domain.CodeNotInReference)
 	}
 	if a.CurrencyCode != "" && currency != "" && !strings.EqualFold(a.CurrencyCode, currency) &&
 		!strings.EqualFold(a.CurrencyCode, ref.Organisation.BaseCurrency) {
 		return domain.Errorf(domain.EInvalid,
 			"the Xero account '%s' is in %s and cannot take a %s payment — map this method to a %s or %s bank account",
-			a.Name, a.CurrencyCode, currency, currency, ref.Organisation.BaseCurrency).WithCode("not_in_reference")
+			a.Name, a.CurrencyCode, currency, currency, ref.Organisation.BaseCurrency).WithCode(domain.CodeNotInReference)
 	}
 	return nil
 }
