@@ -88,20 +88,6 @@ func TestCompareCreditNote(t *testing.T) {
 	}
 }
 
-func TestEffectiveRate(t *testing.T) {
-	for _, tt := range []struct{ tax, net, want string }{
-		{"3.6", "18", "20.00"},
-		{"0", "18", ""},
-		{"1", "0", ""},
-		{"0.55", "10", "5.50"},
-		{"1", "3", "33.33"},
-	} {
-		if got := EffectiveRate(decimal.RequireFromString(tt.tax), decimal.RequireFromString(tt.net)); got != tt.want {
-			t.Errorf("EffectiveRate(%s, %s) = %q, want %q", tt.tax, tt.net, got, tt.want)
-		}
-	}
-}
-
 func TestCoverageRespectsMaps(t *testing.T) {
 	card, po := "stripe_payments", "purchaseorder"
 	invs := map[int64]*magento.Invoice{

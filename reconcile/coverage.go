@@ -7,24 +7,13 @@ import (
 
 	"ledger/domain"
 	"ledger/magento"
+	ledgersync "ledger/sync"
 )
 
 const maxExamples = 3
 
-var hundred = decimal.NewFromInt(100)
-
-// EffectiveRate is a taxed amount's rate in percent with two decimals, the
-// way the sync engine looks it up in tax_rate_map: tax / net × 100. It is
-// "" when nothing is taxed or the net is not positive.
-func EffectiveRate(tax, net decimal.Decimal) string {
-	if tax.IsZero() || !net.IsPositive() {
-		return ""
-	}
-	return tax.Mul(hundred).DivRound(net, 2).StringFixed(2)
-}
-
 // invoiceRates lists the effective rates of an invoice's taxed lines and
-// its shipping.
+// its shipping, as the sync engine looks them up in tax_rate_map.
 func invoiceRates(inv *magento.Invoice) []string {
 	var out []string
 	add := func(r string) {
@@ -33,9 +22,9 @@ func invoiceRates(inv *magento.Invoice) []string {
 		}
 	}
 	for _, l := range inv.Lines {
-		add(EffectiveRate(l.LineTax, l.LineSubtotal.Sub(l.Discount())))
+		add(ledgersync.EffectiveRate(l.LineTax, l.LineSubtotal.Sub(l.Discount())))
 	}
-	add(EffectiveRate(inv.ShippingTaxAmount, inv.ShippingAmount))
+	add(ledgersync.EffectiveRate(inv.ShippingTaxAmount, inv.ShippingAmount))
 	return out
 }
 

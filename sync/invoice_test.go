@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 
 	"ledger/domain"
 	"ledger/xero"
@@ -247,5 +248,19 @@ func TestMapInvoiceBadDate(t *testing.T) {
 	inv.CreatedAt = ""
 	if _, err := MapInvoice(inv, "c", ukPolicy(), testRef()); !domain.IsKind(err, domain.EInvalid) {
 		t.Fatalf("err = %v, want EInvalid", err)
+	}
+}
+
+func TestEffectiveRate(t *testing.T) {
+	for _, tt := range []struct{ tax, net, want string }{
+		{"3.6", "18", "20.00"},
+		{"0", "18", ""},
+		{"1", "0", ""},
+		{"0.55", "10", "5.50"},
+		{"1", "3", "33.33"},
+	} {
+		if got := EffectiveRate(decimal.RequireFromString(tt.tax), decimal.RequireFromString(tt.net)); got != tt.want {
+			t.Errorf("EffectiveRate(%s, %s) = %q, want %q", tt.tax, tt.net, got, tt.want)
+		}
 	}
 }

@@ -148,6 +148,16 @@ func (m lineMapper) charge(desc string, amount, tax, discount decimal.Decimal, a
 	return item, nil
 }
 
+// EffectiveRate is a taxed amount's rate in percent with two decimals,
+// tax / net × 100: the key a taxed line is looked up by in tax_rate_map.
+// It is "" when nothing is taxed or the net is not positive.
+func EffectiveRate(tax, net decimal.Decimal) string {
+	if tax.IsZero() || !net.IsPositive() {
+		return ""
+	}
+	return tax.Mul(hundred).DivRound(net, 2).StringFixed(2)
+}
+
 // taxType picks a line's TaxType. Untaxed lines use tax_rate_map["0.00"]
 // when the merchant mapped it (e.g. to a zero-rated type), else NONE. Taxed
 // lines use the map entry of their effective rate tax/net in percent,
@@ -160,9 +170,8 @@ func (m lineMapper) taxType(tax, net decimal.Decimal, desc string) (string, erro
 		}
 		return TaxNone, nil
 	}
-	rate := ""
-	if net.IsPositive() {
-		rate = tax.Mul(hundred).DivRound(net, 2).StringFixed(2)
+	rate := EffectiveRate(tax, net)
+	if rate != "" {
 		if t, ok := m.p.TaxRateMap[rate]; ok && t != "" {
 			return t, nil
 		}
