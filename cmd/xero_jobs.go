@@ -43,7 +43,10 @@ func (j *xeroJobs) Start(ctx context.Context) error {
 	if _, err := j.cron.AddFunc(referenceSweepSpec, func() { j.record(j.v.SweepReferences(bg, j.v.now())) }); err != nil {
 		return err
 	}
-	if _, err := j.cron.AddFunc(keepAliveSpec, func() { j.record(j.v.SweepKeepAlive(bg)) }); err != nil {
+	if _, err := j.cron.AddFunc(keepAliveSpec, func() {
+		j.record(j.v.SweepKeepAlive(bg))
+		j.record(j.v.SweepOAuthStates(j.v.now()))
+	}); err != nil {
 		return err
 	}
 	j.cron.Start()
@@ -123,4 +126,14 @@ func (v *XeroVault) SweepKeepAlive(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// SweepOAuthStates deletes connect links and consents that expired unused
+// (a merchant who never came back from Xero), so they do not pile up.
+func (v *XeroVault) SweepOAuthStates(now time.Time) error {
+	n, err := v.db.PurgeOAuthStates(now)
+	if n > 0 {
+		v.log.Info("xero: expired connect links removed", "count", n)
+	}
+	return err
 }

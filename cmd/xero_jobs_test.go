@@ -1,8 +1,13 @@
 package cmd
 
 import (
+	"log/slog"
 	"testing"
 	"time"
+
+	"ledger/store"
+	"ledger/store/storetest"
+	"ledger/xero"
 )
 
 func TestLastSlot(t *testing.T) {
@@ -41,5 +46,25 @@ func TestRefreshOffsetSpreads(t *testing.T) {
 	}
 	if len(hours) < 20 {
 		t.Errorf("200 bindings use only %d of 24 hours", len(hours))
+	}
+}
+
+func TestSweepOAuthStatesRemovesOnlyExpired(t *testing.T) {
+	db := storetest.MustOpen(t)
+	now := time.Date(2026, 4, 29, 12, 0, 0, 0, time.UTC)
+	for state, exp := range map[string]time.Time{"old": now.Add(-time.Minute), "live": now.Add(5 * time.Minute)} {
+		if err := db.PutOAuthState(state, store.OAuthState{BindingID: 1, Verifier: "v-" + state, ExpiresAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := NewXeroVault(db, xero.Config{}, 100, slog.New(slog.DiscardHandler))
+	if err := v.SweepOAuthStates(now); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.PurgeOAuthStates(now); err != nil || n != 0 {
+		t.Errorf("after the sweep %d expired states were left (err %v), want 0", n, err)
+	}
+	if st, err := db.TakeOAuthState("live", now); err != nil || st.Verifier != "v-live" {
+		t.Errorf("the live state was swept too: %+v, %v", st, err)
 	}
 }
