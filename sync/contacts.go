@@ -203,16 +203,16 @@ func (r *round) postContacts(ns []*contactNeed) (clashes []*contactNeed) {
 	if len(live) == 0 {
 		return nil
 	}
-	key := batchKey("contact", members)
-	for i, n := range live {
-		r.record(n.open(), domain.XrefContact, members[i])
-	}
 	var all []*job
 	for _, n := range live {
 		all = append(all, n.open()...)
 	}
 	if r.blocked(all) {
 		return nil
+	}
+	key := batchKey("contact", members)
+	for i, n := range live {
+		r.record(n.open(), domain.XrefContact, members[i])
 	}
 	r.xcall(1)
 	out, err := r.xc.CreateContacts(r.ctx, key, cs)

@@ -97,13 +97,12 @@ func (r *round) postCreditNotes(js []*job, created map[*job]xero.CreditNote) (ta
 		}
 		key := docKey("credit_note", strconv.FormatInt(j.run.MagentoID, 10), j.gen)
 		live, bodies, members = append(live, j), append(bodies, body), append(members, key)
-		r.record([]*job{j}, domain.XrefCreditNote, key)
 	}
-	if len(live) == 0 {
+	if len(live) == 0 || r.blocked(live) {
 		return nil
 	}
-	if r.blocked(live) {
-		return nil
+	for i, j := range live {
+		r.record([]*job{j}, domain.XrefCreditNote, members[i])
 	}
 	r.xcall(1)
 	out, err := r.xc.CreateCreditNotes(r.ctx, batchKey("credit_note", members), bodies)

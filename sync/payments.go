@@ -150,10 +150,12 @@ func (r *round) postPayments(js []*job) (taken []*job) {
 		}
 		key := docKey("invoice_payment", strconv.FormatInt(j.run.MagentoID, 10), j.gen)
 		live, bodies, members = append(live, j), append(bodies, body), append(members, key)
-		r.record([]*job{j}, domain.XrefInvoicePayment, key)
 	}
 	if len(live) == 0 || r.blocked(live) {
 		return nil
+	}
+	for i, j := range live {
+		r.record([]*job{j}, domain.XrefInvoicePayment, members[i])
 	}
 	r.xcall(1)
 	out, err := r.xc.CreatePayments(r.ctx, batchKey("invoice_payment", members), bodies)
