@@ -244,6 +244,10 @@ func TestMetricsAfterWebhookAndSyncedRun(t *testing.T) {
 	if got := a.Xero.DayUsed(s.pending.ID); got != 0 {
 		t.Errorf("DayUsed(pending) = %d, want 0", got)
 	}
+	// Every organisation's limiter also counts against Xero's app-wide minute.
+	if st := a.Xero.limiters[s.active.XeroTenantID].Remaining(); st.AppMinuteRemaining < 0 {
+		t.Errorf("the organisation's limiter has no app-wide limiter (AppMinuteRemaining %d)", st.AppMinuteRemaining)
+	}
 	if n := fams["ledger_xero_limiter_wait_seconds"].GetMetric()[0].GetHistogram().GetSampleCount(); n != 1 {
 		t.Errorf("limiter waits = %d, want 1", n)
 	}

@@ -91,6 +91,7 @@ type XeroVault struct {
 	alerts   *alert.Alerter
 	sources  map[uint64]*xero.TokenSource
 	limiters map[string]*xero.Limiter
+	app      *xero.AppLimiter // Xero's app-wide 10 000 calls a minute, shared by every organisation
 }
 
 // NewXeroVault builds the vault over db. cfg.Now, when set, is also the
@@ -164,7 +165,10 @@ func (v *XeroVault) Client(id uint64) (*xero.Client, error) {
 	v.mu.Lock()
 	lim := v.limiters[b.XeroTenantID]
 	if lim == nil {
-		lim = xero.NewLimiter(xero.LimiterConfig{DailyBudget: v.budget, Clock: v.LimiterClock, OnWait: v.metrics.LimiterWait})
+		if v.app == nil {
+			v.app = xero.NewAppLimiter(0, v.LimiterClock)
+		}
+		lim = xero.NewLimiter(xero.LimiterConfig{DailyBudget: v.budget, Clock: v.LimiterClock, App: v.app, OnWait: v.metrics.LimiterWait})
 		v.limiters[b.XeroTenantID] = lim
 	}
 	hc := v.apiHTTPClient(id, b.TenantID, lim)
