@@ -4,13 +4,12 @@ import (
 	"ledger/domain"
 	"ledger/magento"
 	ledgersync "ledger/sync"
+	"ledger/xero"
 )
 
-// Batching of the sync worker: documents per write, ids per filtered read.
-const (
-	xeroWriteBatch = 50
-	xeroReadBatch  = 25
-)
+// xeroWriteBatch is the sync worker's documents per write; filtered reads
+// are counted by xero.LookupCalls.
+const xeroWriteBatch = 50
 
 // xeroEstimate is the Xero Accounting API calls a backfill would cost.
 type xeroEstimate struct {
@@ -60,7 +59,7 @@ func (e *estimator) estimate() xeroEstimate {
 		Contacts:    batches(len(e.contacts), xeroWriteBatch),
 		Invoices:    batches(e.invoices, xeroWriteBatch),
 		Payments:    batches(e.payments, xeroWriteBatch),
-		CreditNotes: batches(e.creditNotes, xeroWriteBatch) + batches(e.allocations, xeroReadBatch) + e.allocations,
+		CreditNotes: batches(e.creditNotes, xeroWriteBatch) + xero.LookupCalls(e.allocations) + e.allocations,
 	}
 	x.Total = x.Contacts + x.Invoices + x.Payments + x.CreditNotes
 	return x
