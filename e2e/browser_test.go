@@ -87,11 +87,15 @@ func (b *tab) waitText(sel, want string) {
 	}
 }
 
-// navigating reports an error of a page that went away under a command.
+// navigating reports an error of a page that went away under a command,
+// or of a frame whose new document has no execution context yet (Chrome
+// answers -32602 "Either objectId or executionContextId … must be
+// specified" while an iframe is between two documents).
 func navigating(err error) bool {
 	m := err.Error()
 	return strings.Contains(m, "navigated or closed") || strings.Contains(m, "Not attached") ||
-		strings.Contains(m, "context was destroyed") || strings.Contains(m, "Cannot find context")
+		strings.Contains(m, "context was destroyed") || strings.Contains(m, "Cannot find context") ||
+		strings.Contains(m, "executionContextId")
 }
 
 func (b *tab) text(sel string) string {
@@ -393,6 +397,12 @@ func (b *tab) pollFrame(expr string) {
 			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
 		if err == nil || !navigating(err) || time.Now().After(deadline) {
 			break
+		}
+		// The frame is between documents: ask again once it had a moment
+		// to create its new context, not in a hot loop.
+		select {
+		case <-b.ctx.Done():
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	if err != nil {
