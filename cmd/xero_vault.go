@@ -147,6 +147,17 @@ func (s bindingSource) AccessToken(ctx context.Context) (string, error) {
 	return tok, err
 }
 
+// Renew lets the client replace a token Xero refused before its time.
+func (s bindingSource) Renew(ctx context.Context, rejected string) (string, error) {
+	tok, err := s.v.source(s.id).Renew(ctx, rejected)
+	if err != nil {
+		s.v.Observe(s.id, err)
+	}
+	return tok, err
+}
+
+var _ xero.TokenRenewer = bindingSource{}
+
 // SaveTokens seals a freshly exchanged token set for the binding.
 func (v *XeroVault) SaveTokens(_ context.Context, id uint64, t *xero.Token) error {
 	return v.tokens(id).Save(context.Background(), t)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
@@ -62,6 +63,20 @@ func (c *Client) do(ctx context.Context, k call) error {
 	if err != nil {
 		return err
 	}
+	err = c.send(ctx, k, op, body, tok)
+	if r, ok := c.ts.(TokenRenewer); ok && errors.Is(err, ErrTokenExpired) {
+		// Xero refused the token before its local expiry and did not act
+		// on the request: renew once and send the same request again.
+		if tok, err = r.Renew(ctx, tok); err != nil {
+			return err
+		}
+		err = c.send(ctx, k, op, body, tok)
+	}
+	return err
+}
+
+// send makes one attempt of a call with the access token tok.
+func (c *Client) send(ctx context.Context, k call, op string, body []byte, tok string) error {
 	u := c.base + k.path
 	if len(k.query) > 0 {
 		u += "?" + k.query.Encode()

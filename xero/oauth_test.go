@@ -127,3 +127,98 @@ func TestInvalidGrantNeedsReauth(t *testing.T) {
 		t.Fatalf("after grace: err = %v, want ErrReauthRequired", err)
 	}
 }
+
+// TestTokenRefusedEarlyIsRenewedOnce: the stored expiry is ten minutes
+// later than Xero's (the host's clock jumped, or Xero ended the token
+// early), so Xero refuses an access token ledger thinks has nine minutes
+// left. Every call refused at once is sent again with one renewed token,
+// and a write goes out exactly once.
+func TestTokenRefusedEarlyIsRenewedOnce(t *testing.T) {
+	srv := xerotest.New(t, xerotest.Options{})
+	cfg := srv.Config(redirect)
+	v := xero.NewVerifier()
+	q := consent(t, cfg, "st", v)
+	ctx := context.Background()
+	tok, err := cfg.Exchange(ctx, q.Get("code"), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.Expiry = tok.Expiry.Add(10 * time.Minute)
+	store := &memStore{tok: tok}
+	ts := xero.NewTokenSource(cfg, store, t.Name())
+	c := xero.NewClient(cfg, ts, srv.Organisations()[0], nil, srv.Client())
+	srv.Clock().Advance(31 * time.Minute) // expired for Xero, 9 min left for ledger
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() {
+			_, err := c.Organisation(ctx)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("read with a refused token: %v", err)
+		}
+	}
+	if got := srv.Calls()["POST /token"]; got != 2 { // exchange + one refresh
+		t.Errorf("token calls = %d, want 2 (one renewal for 20 refused calls)", got)
+	}
+
+	renewed, _ := store.Load(ctx)
+	renewed.Expiry = renewed.Expiry.Add(10 * time.Minute)
+	if err := store.Save(ctx, renewed); err != nil {
+		t.Fatal(err)
+	}
+	srv.Clock().Advance(31 * time.Minute)
+	inv := xero.Invoice{Type: "ACCREC", InvoiceNumber: "R-1", Contact: &xero.Contact{Name: "Renew Co"}, Status: "AUTHORISED",
+		LineItems: []xero.LineItem{{Description: "x", Quantity: d("1"), UnitAmount: d("1")}}}
+	got, err := c.CreateInvoices(ctx, "invoice:r1", []xero.Invoice{inv})
+	if err != nil || got[0].Err(0) != nil {
+		t.Fatalf("write with a refused token: %+v %v", got, err)
+	}
+	if n := len(srv.Invoices(c.TenantID())); n != 1 {
+		t.Errorf("invoices in Xero = %d, want 1", n)
+	}
+	if got := srv.Calls()["POST /token"]; got != 3 {
+		t.Errorf("token calls = %d, want 3", got)
+	}
+}
+
+// TestRefusedTokenNotRenewedForever: when Xero refuses the renewed token
+// too, the call fails with ErrTokenExpired after one renewal instead of
+// looping.
+func TestRefusedTokenNotRenewedForever(t *testing.T) {
+	srv := xerotest.New(t, xerotest.Options{})
+	cfg := srv.Config(redirect)
+	v := xero.NewVerifier()
+	q := consent(t, cfg, "st", v)
+	tok, err := cfg.Exchange(context.Background(), q.Get("code"), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Clock().Advance(31 * time.Minute)
+	ts := &staleSource{tok: tok.AccessToken}
+	c := xero.NewClient(cfg, ts, srv.Organisations()[0], nil, srv.Client())
+	if _, err := c.Organisation(context.Background()); !errors.Is(err, xero.ErrTokenExpired) {
+		t.Fatalf("err = %v, want ErrTokenExpired", err)
+	}
+	if ts.renews != 1 {
+		t.Errorf("renewals = %d, want 1", ts.renews)
+	}
+}
+
+// staleSource hands out the same expired token, renewed or not.
+type staleSource struct {
+	tok    string
+	renews int
+}
+
+func (s *staleSource) AccessToken(context.Context) (string, error) { return s.tok, nil }
+func (s *staleSource) Renew(context.Context, string) (string, error) {
+	s.renews++
+	return s.tok, nil
+}

@@ -23,6 +23,15 @@ type AccessTokenSource interface {
 	AccessToken(ctx context.Context) (string, error)
 }
 
+// TokenRenewer is an AccessTokenSource that can replace a token Xero
+// refused as expired before its local expiry (the clocks disagree, or
+// Xero ended it early). Client retries such a call once with the renewed
+// token: a 401 means Xero did not act on the request.
+type TokenRenewer interface {
+	AccessTokenSource
+	Renew(ctx context.Context, rejected string) (string, error)
+}
+
 // refreshes is process-wide so that two TokenSources built for the same
 // connection key still refresh once.
 var refreshes singleflight.Group
@@ -51,24 +60,51 @@ func (s *TokenSource) AccessToken(ctx context.Context) (string, error) {
 	if t == nil {
 		return "", &AuthError{Op: "token", Code: "no_token", Message: "This connection has no Xero tokens.", reauth: true}
 	}
-	if t.Expiry.Sub(s.cfg.now()) > RefreshMargin {
+	if !s.expiring(t) {
 		return t.AccessToken, nil
 	}
-	t, err = s.refresh(ctx, false)
+	t, err = s.refresh(ctx, s.expiring)
 	if err != nil {
 		return "", err
 	}
 	return t.AccessToken, nil
 }
 
+// Renew refreshes because Xero refused the access token rejected as
+// expired, unless another caller has already replaced it; it returns the
+// token to retry with. However many calls were refused at once, the pair
+// is rotated once.
+func (s *TokenSource) Renew(ctx context.Context, rejected string) (string, error) {
+	stale := func(cur *Token) bool { return cur.AccessToken == rejected }
+	// A flight that another caller started for the local expiry may end
+	// without refreshing; then this caller starts its own.
+	for range 2 {
+		t, err := s.refresh(ctx, stale)
+		if err != nil {
+			return "", err
+		}
+		if t.AccessToken != rejected {
+			return t.AccessToken, nil
+		}
+	}
+	return "", fmt.Errorf("xero: renew: %w", ErrTokenExpired)
+}
+
 // KeepAlive refreshes now, whatever the expiry, so an idle connection's
 // refresh token never lapses (run daily).
 func (s *TokenSource) KeepAlive(ctx context.Context) error {
-	_, err := s.refresh(ctx, true)
+	_, err := s.refresh(ctx, func(*Token) bool { return true })
 	return err
 }
 
-func (s *TokenSource) refresh(ctx context.Context, force bool) (*Token, error) {
+// expiring reports a token with less than RefreshMargin left.
+func (s *TokenSource) expiring(t *Token) bool {
+	return t.Expiry.Sub(s.cfg.now()) <= RefreshMargin
+}
+
+// refresh rotates the pair when due says the stored token needs it; the
+// flight's leader decides, on the token it re-reads.
+func (s *TokenSource) refresh(ctx context.Context, due func(*Token) bool) (*Token, error) {
 	v, err, _ := refreshes.Do(s.key, func() (any, error) {
 		// Re-read under the flight: a flight that just finished may
 		// already have rotated the pair.
@@ -79,7 +115,7 @@ func (s *TokenSource) refresh(ctx context.Context, force bool) (*Token, error) {
 		if cur == nil || cur.RefreshToken == "" {
 			return nil, &AuthError{Op: "refresh", Code: "no_token", Message: "This connection has no Xero refresh token.", reauth: true}
 		}
-		if !force && cur.Expiry.Sub(s.cfg.now()) > RefreshMargin {
+		if !due(cur) {
 			return cur, nil
 		}
 		next, err := s.cfg.refresh(context.WithoutCancel(ctx), cur.RefreshToken)
