@@ -66,8 +66,9 @@ func (s *Server) magentoRoutes(m *routeMux) {
 	m.HandleFunc("GET /v1/tile/health", s.handleMagentoHealth)
 	m.HandleFunc("GET /v1/status", s.handleMagentoStatus)
 	m.HandleFunc("POST /v1/tenant/disconnect", s.handleMagentoDisconnect)
-	m.Handle("GET /embed/{tenant_id}", framable(s.embedAncestors, http.HandlerFunc(s.handleEmbed)))
-	m.Handle("POST /embed/{tenant_id}/login", framable(s.embedAncestors, http.HandlerFunc(s.handleEmbedLogin)))
+	embed := func(h http.HandlerFunc) http.Handler { return s.withEmbedTenant(framable(s.embedAncestors, h)) }
+	m.Handle("GET /embed/{tenant_id}", embed(s.handleEmbed))
+	m.Handle("POST /embed/{tenant_id}/login", embed(s.handleEmbedLogin))
 }
 
 var errNoDB = domain.Errorf(domain.EUnavailable, "ledger has no database open; Magento will retry.")

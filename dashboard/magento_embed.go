@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -28,13 +29,47 @@ const (
 	embedLiveSeconds = syncLiveSeconds
 )
 
+// embedLookup is the one read of the embed's tenant per request: the
+// framing header (embedAncestors) and the page (handleEmbed) both use it,
+// so they always describe the same tenant, even one re-paired meanwhile.
+type embedLookup struct {
+	t   *domain.Tenant
+	err error
+}
+
+type embedTenantKey struct{}
+
+// withEmbedTenant reads the path's tenant and hands it down the embed's
+// route in the request context.
+func (s *Server) withEmbedTenant(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), embedTenantKey{}, s.readEmbedTenant(r))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) readEmbedTenant(r *http.Request) embedLookup {
+	if s.magento.db == nil {
+		return embedLookup{err: errNoDB}
+	}
+	t, err := s.magento.db.Tenant(r.PathValue("tenant_id"))
+	return embedLookup{t: t, err: err}
+}
+
+// embedTenant is the tenant withEmbedTenant read for this request (read
+// now if the route has no withEmbedTenant).
+func (s *Server) embedTenant(r *http.Request) (*domain.Tenant, error) {
+	l, ok := r.Context().Value(embedTenantKey{}).(embedLookup)
+	if !ok {
+		l = s.readEmbedTenant(r)
+	}
+	return l.t, l.err
+}
+
 // embedAncestors is the frame-ancestors source of the embed: the origin of
 // the tenant's Magento. An unknown tenant keeps framing forbidden.
 func (s *Server) embedAncestors(r *http.Request) string {
-	if s.magento.db == nil {
-		return ""
-	}
-	t, err := s.magento.db.Tenant(r.PathValue("tenant_id"))
+	t, err := s.embedTenant(r)
 	if err != nil {
 		return ""
 	}
@@ -70,7 +105,7 @@ func (s *Server) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tenantID := r.PathValue("tenant_id")
-	t, err := s.magento.db.Tenant(tenantID)
+	t, err := s.embedTenant(r)
 	if err != nil && !domain.IsKind(err, domain.ENotFound) {
 		http.Error(w, "ledger cannot read this store now; reload in a minute.", http.StatusServiceUnavailable)
 		return

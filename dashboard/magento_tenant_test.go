@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -236,5 +237,58 @@ func TestEmbedLiveRegionFollowsState(t *testing.T) {
 	anon := parseLive(t, newJarless(t, f.ts.URL).do("GET", path, nil).body)
 	if _, ok := anon.Regions["runs"]; ok {
 		t.Error("the login form has a runs region; app.js would swap it into a signed-in page")
+	}
+}
+
+// tenantReads wraps the Magento API's store: it counts Tenant reads and
+// answers every read after the first since reset with the tenant
+// moved to another owner and another Magento, as if it were re-paired
+// between two reads.
+type tenantReads struct {
+	magentoStore
+	mu    sync.Mutex
+	reads int
+	moved func(*domain.Tenant)
+}
+
+func (s *tenantReads) Tenant(id string) (*domain.Tenant, error) {
+	t, err := s.magentoStore.Tenant(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads++
+	if err == nil && s.reads > 1 {
+		s.moved(t)
+	}
+	return t, err
+}
+
+func (s *tenantReads) reset() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.reads
+	s.reads = 0
+	return n
+}
+
+// The framing header and the page come from one read of the tenant: the
+// page a user sees is never framed for another store's admin.
+func TestEmbedReadsTenantOnce(t *testing.T) {
+	f := mgSetup(t, "http://ledger.test")
+	f.webhook("invoice.created", envelope42, "invoice.created:42")
+	reads := &tenantReads{magentoStore: f.srv.magento.db, moved: func(tn *domain.Tenant) {
+		tn.OwnerID, tn.MagentoURL = tn.OwnerID+1000, "https://moved.example.com"
+	}}
+	f.srv.magento.db = reads
+	path := "/embed/" + f.tenant.ID
+	br := newJarless(t, f.ts.URL).login(path, "merchant@example.com")
+	if n := reads.reset(); n != 2 { // the form and the login post
+		t.Errorf("GET and POST of the embed login read the tenant %d times, want 2", n)
+	}
+	p := br.do("GET", path, nil)
+	if n := reads.reset(); n != 1 {
+		t.Errorf("GET %s read the tenant %d times, want 1", path, n)
+	}
+	if got, want := p.h.Get("Content-Security-Policy"), "frame-ancestors "+f.tenant.MagentoURL; p.code != http.StatusOK || !strings.HasSuffix(got, want) || !strings.Contains(p.body, "000000042") {
+		t.Errorf("embed: %d, CSP %q (want it to end with %q), the owner's runs shown = %v", p.code, got, want, strings.Contains(p.body, "000000042"))
 	}
 }
