@@ -32,6 +32,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{"0002_index_unmirrored_runs", indexUnmirroredRuns},
 }
 
 // migrationRecord is what meta/migrations keeps for each step that ran.

@@ -40,8 +40,14 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 1 || !strings.Contains(names[0], `"name":"0001_create_buckets"`) || !strings.Contains(names[0], `"at":`) {
-		t.Errorf("migrations = %q", names)
+	want := []string{"0001_create_buckets", "0002_index_unmirrored_runs"}
+	if len(names) != len(want) {
+		t.Fatalf("migrations = %q, want %q once each", names, want)
+	}
+	for i, n := range want {
+		if !strings.Contains(names[i], `"name":"`+n+`"`) || !strings.Contains(names[i], `"at":`) {
+			t.Errorf("migration %d = %q, want %s", i+1, names[i], n)
+		}
 	}
 }
 

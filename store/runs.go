@@ -81,7 +81,8 @@ func doneKey(r *domain.SyncRun) []byte {
 func inDone(r *domain.SyncRun) bool { return r.Status.Terminal() && r.FinishedAt != nil }
 
 // putRun writes r and keeps every run index consistent with old (nil when
-// r is new): by binding, by tenant, the work queue and the finished index.
+// r is new): by binding, by tenant, the work queue, the finished index and
+// the runs still to mirror. Every write of a run goes through here.
 func putRun(tx *bolt.Tx, old, r *domain.SyncRun) error {
 	if old == nil {
 		if err := tx.Bucket(bucketRunsByBinding).Put(pair(r.BindingID, r.ID), timeKey(r.CreatedAt)); err != nil {
@@ -111,6 +112,9 @@ func putRun(tx *bolt.Tx, old, r *domain.SyncRun) error {
 		if err := done.Put(doneKey(r), []byte(r.Status)); err != nil {
 			return err
 		}
+	}
+	if err := indexUnmirrored(tx, old, r); err != nil {
+		return err
 	}
 	return putJSON(tx.Bucket(bucketRuns), u64(r.ID), runRecord{V: runRecordVersion, SyncRun: *r})
 }
@@ -169,6 +173,29 @@ func (db *DB) UpdateRun(id uint64, fn func(*domain.SyncRun) error) (*domain.Sync
 		return err
 	})
 	return r, err
+}
+
+// UpdateRuns applies fn to each of the runs ids in ONE transaction (one
+// fsync for the lot) and returns them as stored, in the order given; a
+// missing run or an error from fn writes none of them.
+func (db *DB) UpdateRuns(ids []uint64, fn func(*domain.SyncRun) error) ([]*domain.SyncRun, error) {
+	var out []*domain.SyncRun
+	err := db.update(func(tx *bolt.Tx) error {
+		out = out[:0]
+		now := db.utc()
+		for _, id := range ids {
+			r, err := updateRunTx(tx, id, now, fn)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ListRuns returns runs matching f, newest first.
