@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,4 +198,74 @@ func BenchmarkBindingsPage(b *testing.B) {
 		n = len(p.body)
 	}
 	b.ReportMetric(float64(n), "html-bytes")
+}
+
+// merchantStores gives alice (user 2) n more stores, one binding each, and
+// the first store a second binding. Binding ids run against the order of
+// the tenant ids (tenant-s001 holds the largest), so a list that is not
+// ordered by binding id shows.
+func merchantStores(f *fixture, n int) (ids []uint64) {
+	f.st.mu.Lock()
+	defer f.st.mu.Unlock()
+	add := func(id uint64, tid string, i int) {
+		f.st.bindings[id] = &domain.Binding{ID: id, TenantID: tid, Provider: "xero", Status: domain.BindingActive,
+			XeroOrgName: fmt.Sprintf("Alice Branch %03d", i), Policy: domain.DefaultPolicy()}
+		ids = append(ids, id)
+	}
+	for i := 1; i <= n; i++ {
+		tid := fmt.Sprintf("tenant-s%03d", i)
+		f.st.tenants[tid] = &domain.Tenant{ID: tid, MagentoURL: fmt.Sprintf("https://branch%03d.example.com", i), MagentoStatus: domain.MagentoActive, OwnerID: 2}
+		add(uint64(3000-i), tid, i)
+	}
+	add(4000, "tenant-s001", 1)
+	slices.Sort(ids)
+	return ids
+}
+
+// TestMerchantListsReadOwnStores: a merchant's lists (bindings, home, sync
+// history) read the merchant's own stores by owner, never every tenant and
+// binding; paging and filters work on them as on an admin's, ordered by
+// binding id. An admin still sees every binding.
+func TestMerchantListsReadOwnStores(t *testing.T) {
+	f := setup(t)
+	agency(f, 20) // the admin's, not alice's
+	own := append([]uint64{10}, merchantStores(f, 60)...)
+	slices.Sort(own)
+	alice := f.browser().login("alice@example.com")
+	f.st.fullScans.Store(0)
+	for _, tt := range []struct {
+		query string
+		ids   []uint64
+	}{
+		{"", own[:50]},
+		{"?page=2", own[50:]},
+		{"?q=branch007", []uint64{2993}},
+		{"?q=alice+branch+001", []uint64{2999, 4000}},
+		{"?q=shop", []uint64{10}}, // alice-shop; the agency's shops are not hers
+		{"?status=pending_oauth", nil},
+	} {
+		p := alice.get("/dashboard/bindings" + tt.query)
+		if p.code != 200 {
+			t.Fatalf("GET /dashboard/bindings%s: %d", tt.query, p.code)
+		}
+		if d := cmp.Diff(tt.ids, rowIDs(p.body)); d != "" {
+			t.Errorf("alice GET /dashboard/bindings%s rows (-want +got):\n%s", tt.query, d)
+		}
+	}
+	if p := alice.get("/dashboard"); p.code != 200 || !strings.Contains(p.body, "Show all 62 bindings") {
+		t.Errorf("alice's home: %d, no link to her 62 bindings", p.code)
+	}
+	if p := alice.get("/dashboard/sync?binding=4000"); p.code != 200 {
+		t.Errorf("alice's sync history of binding 4000: %d", p.code)
+	}
+	if p := alice.get("/dashboard/sync?binding=1001"); p.code != 200 || !strings.Contains(p.body, "No binding you can see has id 1001") {
+		t.Errorf("alice's sync history of the admin's binding 1001: %d, does not say she cannot see it", p.code)
+	}
+	if n := f.st.fullScans.Load(); n != 0 {
+		t.Errorf("alice's pages listed every tenant or binding %d times, want 0 (read by owner)", n)
+	}
+	admin := f.browser().login("admin@example.com")
+	if p := admin.get("/dashboard/bindings?page=2"); !strings.Contains(p.body, "Bindings 51–83 of 83") {
+		t.Errorf("admin's second page does not count all 83 bindings:\n%s", p.body)
+	}
 }

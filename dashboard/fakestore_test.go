@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ledger/domain"
@@ -23,6 +24,7 @@ type fakeStore struct {
 	epochs        map[uint64]uint64 // session epochs; absent is 0
 	terms         [][]byte          // keyring data keys, term i+1 at i
 	lastRunFilter RunFilter
+	fullScans     atomic.Int64 // calls of ListTenants and ListBindings
 }
 
 func newFakeStore() *fakeStore {
@@ -61,12 +63,27 @@ func (f *fakeStore) Tenant(id string) (*domain.Tenant, error) {
 }
 
 func (f *fakeStore) ListTenants() ([]*domain.Tenant, error) {
+	f.fullScans.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []*domain.Tenant
 	for _, t := range f.tenants {
 		c := *t
 		out = append(out, &c)
+	}
+	slices.SortFunc(out, func(a, b *domain.Tenant) int { return compare(a.ID, b.ID) })
+	return out, nil
+}
+
+func (f *fakeStore) TenantsByOwner(userID uint64) ([]*domain.Tenant, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []*domain.Tenant
+	for _, t := range f.tenants {
+		if t.OwnerID == userID {
+			c := *t
+			out = append(out, &c)
+		}
 	}
 	slices.SortFunc(out, func(a, b *domain.Tenant) int { return compare(a.ID, b.ID) })
 	return out, nil
@@ -83,12 +100,27 @@ func (f *fakeStore) Binding(id uint64) (*domain.Binding, error) {
 }
 
 func (f *fakeStore) ListBindings() ([]*domain.Binding, error) {
+	f.fullScans.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []*domain.Binding
 	for _, b := range f.bindings {
 		c := *b
 		out = append(out, &c)
+	}
+	slices.SortFunc(out, func(a, b *domain.Binding) int { return compare(a.ID, b.ID) })
+	return out, nil
+}
+
+func (f *fakeStore) BindingsByTenant(tenantID string) ([]*domain.Binding, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []*domain.Binding
+	for _, b := range f.bindings {
+		if b.TenantID == tenantID {
+			c := *b
+			out = append(out, &c)
+		}
 	}
 	slices.SortFunc(out, func(a, b *domain.Binding) int { return compare(a.ID, b.ID) })
 	return out, nil

@@ -22,8 +22,12 @@ type Store interface {
 	DerivedKeys(purpose string) ([][]byte, error)
 	Tenant(id string) (*domain.Tenant, error)
 	ListTenants() ([]*domain.Tenant, error)
+	// TenantsByOwner reads a merchant's tenants through the owner index,
+	// ordered by id; BindingsByTenant a tenant's bindings, ordered by id.
+	TenantsByOwner(userID uint64) ([]*domain.Tenant, error)
 	Binding(id uint64) (*domain.Binding, error)
 	ListBindings() ([]*domain.Binding, error)
+	BindingsByTenant(tenantID string) ([]*domain.Binding, error)
 	UpdateBinding(id uint64, fn func(*domain.Binding) error) (*domain.Binding, error)
 	Reference(bindingID uint64) (*domain.ReferenceCache, error)
 	Run(id uint64) (*domain.SyncRun, error)
@@ -88,6 +92,13 @@ func (d dbStore) ListTenants() ([]*domain.Tenant, error) {
 	return d.db.ListTenants()
 }
 
+func (d dbStore) TenantsByOwner(userID uint64) ([]*domain.Tenant, error) {
+	if err := d.ok(); err != nil {
+		return nil, err
+	}
+	return d.db.TenantsByOwner(userID)
+}
+
 func (d dbStore) Binding(id uint64) (*domain.Binding, error) {
 	if err := d.ok(); err != nil {
 		return nil, err
@@ -100,6 +111,13 @@ func (d dbStore) ListBindings() ([]*domain.Binding, error) {
 		return nil, err
 	}
 	return d.db.ListBindings()
+}
+
+func (d dbStore) BindingsByTenant(tenantID string) ([]*domain.Binding, error) {
+	if err := d.ok(); err != nil {
+		return nil, err
+	}
+	return d.db.BindingsByTenant(tenantID)
 }
 
 func (d dbStore) UpdateBinding(id uint64, fn func(*domain.Binding) error) (*domain.Binding, error) {
