@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"ledger/domain"
 )
 
@@ -127,17 +129,31 @@ func (s *adminServer) answer(r io.Reader) (resp adminResponse, ok bool) {
 
 // startsServer reports whether args, resolved as cobra will resolve them
 // (global flags may come first), run serve or demo: each would start a
-// second server inside this one.
+// second server inside this one. It resolves them on one command tree,
+// built at the first request (adminGuard), not on a tree per request.
 func startsServer(args []string) bool {
-	root := newRootCommand(&deps{})
-	c, _, err := root.Find(args)
+	g := &adminGuard
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.root == nil {
+		g.root = newRootCommand(&deps{})
+	}
+	c, _, err := g.root.Find(args)
 	if err != nil || c == nil {
 		return false // cobra refuses it the same way when it runs
 	}
-	for c.HasParent() && c.Parent() != root {
+	for c.HasParent() && c.Parent() != g.root {
 		c = c.Parent()
 	}
-	return c != root && (c.Name() == "serve" || c.Name() == "demo")
+	return c != g.root && (c.Name() == "serve" || c.Name() == "demo")
+}
+
+// adminGuard is the command tree the admin socket resolves invocations on.
+// It is never executed, only searched; mu serialises the searches because
+// cobra's Find merges flag sets lazily, which is not safe concurrently.
+var adminGuard struct {
+	mu   sync.Mutex
+	root *cobra.Command
 }
 
 // Close stops accepting, waits for the commands in flight (or ctx) and
