@@ -28,16 +28,18 @@ type docKind[T any] struct {
 	view   func(*T) document
 	taken  func(number string) bool // an active document already has it
 	settle func(v *T, id string, total decimal.Decimal)
-	render func(T) any // the document as Xero answers it
+	render func(v T, dp int32) any // the document as Xero answers it, unit prices at dp decimals
 }
 
 // writeDocs validates and creates a batch of documents the way Xero does:
 // Type, contact, a unique number, a subscribed currency and valid lines;
-// DRAFT, Exclusive and today by default; totals computed. It answers the
-// batch and returns the documents to store: none when one failed, unless
-// summarizeErrors=false. Caller holds mu.
+// DRAFT, Exclusive and today by default; unit prices kept to the request's
+// unitDP; totals computed. It answers the batch and returns the documents
+// to store: none when one failed, unless summarizeErrors=false. Caller
+// holds mu.
 func writeDocs[T any](s *Server, w http.ResponseWriter, r *http.Request, o *org, key string, in []T, k docKind[T]) []*T {
 	now := s.clock.Now()
+	dp := unitDP(r)
 	var out []any
 	var save []*T
 	failed := false
@@ -63,7 +65,7 @@ func writeDocs[T any](s *Server, w http.ResponseWriter, r *http.Request, o *org,
 		if *d.lineAmountTypes == "" {
 			*d.lineAmountTypes = "Exclusive"
 		}
-		sub, tax, lp := s.lines(o, *d.lineAmountTypes, d.lineItems)
+		sub, tax, lp := s.lines(o, *d.lineAmountTypes, d.lineItems, dp)
 		problems = append(problems, lp...)
 		if *d.status == "" {
 			*d.status = "DRAFT"
@@ -88,7 +90,7 @@ func writeDocs[T any](s *Server, w http.ResponseWriter, r *http.Request, o *org,
 		*d.statusAttr = "OK"
 		nv := v
 		save = append(save, &nv)
-		out = append(out, k.render(v))
+		out = append(out, k.render(v, dp))
 	}
 	if failed && r.URL.Query().Get("summarizeErrors") != "false" {
 		save = nil

@@ -46,6 +46,7 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 		return false
 	}
 	keep := func(get func(string) string) bool { return len(terms) == 0 || matchWhere(terms, get) }
+	dp := unitDP(r)
 	now := s.clock.Now()
 	var out any
 	var pg *pagination
@@ -81,7 +82,7 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 				keep(func(f string) string {
 					return map[string]string{"InvoiceNumber": v.InvoiceNumber, "Reference": v.Reference, "InvoiceID": v.InvoiceID}[f]
 				}) {
-				list = append(list, renderInvoice(*v))
+				list = append(list, renderInvoice(*v, dp))
 			}
 		}
 		out = paged(pageOf(list, q))
@@ -91,9 +92,7 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 			if keep(func(f string) string {
 				return map[string]string{"CreditNoteNumber": v.CreditNoteNumber, "Reference": v.Reference, "CreditNoteID": v.CreditNoteID}[f]
 			}) {
-				c := *v
-				c.Date = msDate(c.Date)
-				list = append(list, c)
+				list = append(list, renderCreditNote(*v, dp))
 			}
 		}
 		out = paged(pageOf(list, q))
@@ -120,8 +119,19 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request, o *org, name st
 	writeJSON(w, http.StatusOK, env)
 }
 
-func renderInvoice(v xero.Invoice) xero.Invoice {
+// renderInvoice is an invoice as Xero answers it, unit prices at dp
+// decimals.
+func renderInvoice(v xero.Invoice, dp int32) xero.Invoice {
 	v.Date, v.DueDate = msDate(v.Date), msDate(v.DueDate)
+	v.LineItems = roundUnits(v.LineItems, dp)
+	return v
+}
+
+// renderCreditNote is a credit note as Xero answers it, unit prices at dp
+// decimals.
+func renderCreditNote(v xero.CreditNote, dp int32) xero.CreditNote {
+	v.Date = msDate(v.Date)
+	v.LineItems = roundUnits(v.LineItems, dp)
 	return v
 }
 
@@ -180,12 +190,55 @@ func (s *Server) resolveContact(o *org, c *xero.Contact) (*xero.Contact, string)
 	return nc, ""
 }
 
-// lines checks and totals line items like Xero: line amount =
-// round2(qty × unit) − discount; tax on top for Exclusive (a given
-// TaxAmount is honoured), inside for Inclusive, none for NoTax.
-func (s *Server) lines(o *org, lat string, items []xero.LineItem) (sub, tax decimal.Decimal, problems []string) {
+// unitDP is how many decimals of a UnitAmount Xero keeps for a request:
+// two by default, four when the request opts in with unitdp=4. Xero rounds
+// the rest away rather than refusing it — "By default, the API accepts unit
+// prices (UnitAmount) to two decimals places. If you require greater
+// precision, you can opt-in to 4 decimal places by adding the querystring
+// parameter unitdp=4" and "All summary values such as Total, LineAmount
+// etc will remain at two decimal places only"
+// (https://developer.xero.com/documentation/api-guides/rounding-in-xero);
+// integrations that send more decimals "have these values automatically
+// rounded to two decimal places", and a GET without the parameter answers
+// two decimals too (Xero's 4DP announcement,
+// https://community.xero.com/developer/discussion/5271689/). Rounding is
+// half away from zero (1.795 → 1.80, the example in
+// https://www.databuzz.com.au/fmaccounting-link-xero-edition-and-unit-price-rounding-in-xero/),
+// as decimal.Round does. A fifth decimal under unitdp=4 is rounded the same
+// way: an assumption, Xero does not document that case.
+func unitDP(r *http.Request) int32 {
+	if r.URL.Query().Get("unitdp") == "4" {
+		return 4
+	}
+	return 2
+}
+
+// roundUnits rounds every line's UnitAmount to dp decimals, on copies of
+// the lines (a stored document is never changed by an answer).
+func roundUnits(items []xero.LineItem, dp int32) []xero.LineItem {
+	if items == nil {
+		return nil
+	}
+	out := make([]xero.LineItem, len(items))
+	for i, li := range items {
+		if li.UnitAmount != nil {
+			li.UnitAmount = xero.MoneyPtr(li.UnitAmount.Round(dp))
+		}
+		out[i] = li
+	}
+	return out
+}
+
+// lines checks and totals line items like Xero: UnitAmount is kept to dp
+// decimals (unitDP); line amount = round2(qty × unit) − discount; tax on
+// top for Exclusive (a given TaxAmount is honoured), inside for Inclusive,
+// none for NoTax.
+func (s *Server) lines(o *org, lat string, items []xero.LineItem, dp int32) (sub, tax decimal.Decimal, problems []string) {
 	for i := range items {
 		li := &items[i]
+		if li.UnitAmount != nil {
+			li.UnitAmount = xero.MoneyPtr(li.UnitAmount.Round(dp))
+		}
 		if li.AccountCode != "" && findAccount(o, "", li.AccountCode) == nil {
 			problems = append(problems, fmt.Sprintf("Account code '%s' is not a valid code for this document.", li.AccountCode))
 		}

@@ -33,7 +33,7 @@ func (s *Server) writeInvoices(w http.ResponseWriter, r *http.Request, o *org, b
 			v.InvoiceID = id
 			v.AmountDue, v.AmountPaid, v.AmountCredited = xero.MoneyPtr(total), zero(), zero()
 		},
-		render: func(v xero.Invoice) any { return renderInvoice(v) },
+		render: func(v xero.Invoice, dp int32) any { return renderInvoice(v, dp) },
 	})...)
 }
 
@@ -61,6 +61,6 @@ func (s *Server) writeCreditNotes(w http.ResponseWriter, r *http.Request, o *org
 			v.CreditNoteID = id
 			v.RemainingCredit = xero.MoneyPtr(total)
 		},
-		render: func(v xero.CreditNote) any { v.Date = msDate(v.Date); return v },
+		render: func(v xero.CreditNote, dp int32) any { return renderCreditNote(v, dp) },
 	})...)
 }

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -101,5 +104,31 @@ func validate(r *http.Request, body []byte, apiPath string) error {
 	if err != nil {
 		return fmt.Errorf("%s %s (%s): %w", r.Method, apiPath, route.Operation.OperationID, err)
 	}
+	if extra := undocumentedQuery(route, v.URL.Query()); len(extra) > 0 {
+		return fmt.Errorf("%s %s (%s): query parameter(s) %s not in the operation's parameters", r.Method, apiPath, route.Operation.OperationID, strings.Join(extra, ", "))
+	}
 	return nil
+}
+
+// undocumentedQuery lists the query parameters the operation (or its path)
+// does not declare. ValidateRequest checks only the declared ones, so
+// without this a client could send, say, unitdp to /Payments and rely on
+// behaviour Xero does not document.
+func undocumentedQuery(route *routers.Route, q url.Values) []string {
+	known := map[string]bool{}
+	for _, ps := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range ps {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				known[p.Value.Name] = true
+			}
+		}
+	}
+	var extra []string
+	for name := range q {
+		if !known[name] {
+			extra = append(extra, name)
+		}
+	}
+	slices.Sort(extra)
+	return extra
 }
