@@ -12,6 +12,20 @@ import (
 
 var batchQuery = url.Values{"summarizeErrors": {"false"}}
 
+// Invoices and credit notes are written and read with unitdp=4: Xero then
+// keeps (and answers) UnitAmount to four decimals instead of rounding it to
+// two, so a Magento price of 0.0125 × 1000 posts as exactly that. Totals
+// and LineAmount stay at cents. Only these operations list unitdp in Xero's
+// OpenAPI (createInvoices, getInvoices, createCreditNotes, getCreditNotes);
+// payments, allocations and contacts do not carry it.
+var docBatchQuery = url.Values{"summarizeErrors": {"false"}, "unitdp": {"4"}}
+
+// docQuery adds unitdp=4 to a GET of invoices or credit notes.
+func docQuery(q url.Values) url.Values {
+	q.Set("unitdp", "4")
+	return q
+}
+
 // lookupChunk bounds the values per filtered GET so URLs stay short.
 const lookupChunk = 25
 
@@ -77,7 +91,7 @@ func (c *Client) contactsWhere(ctx context.Context, field string, vals []string)
 // CreateInvoices creates invoices (PUT: never updates an existing one).
 func (c *Client) CreateInvoices(ctx context.Context, key string, invs []Invoice) ([]Invoice, error) {
 	var out struct{ Invoices []Invoice }
-	err := c.do(ctx, call{method: http.MethodPut, path: "/Invoices", query: batchQuery, key: key, body: map[string]any{"Invoices": invs}, out: &out})
+	err := c.do(ctx, call{method: http.MethodPut, path: "/Invoices", query: docBatchQuery, key: key, body: map[string]any{"Invoices": invs}, out: &out})
 	return normInvoices(out.Invoices), err
 }
 
@@ -94,7 +108,7 @@ func (c *Client) Invoices(ctx context.Context, ids []string) ([]Invoice, error) 
 func (c *Client) invoicesParam(ctx context.Context, param string, vals []string) ([]Invoice, error) {
 	var all []Invoice
 	for _, ch := range chunks(vals, lookupChunk) {
-		got, err := getAll[Invoice](ctx, c, "/Invoices", "Invoices", url.Values{param: {strings.Join(ch, ",")}})
+		got, err := getAll[Invoice](ctx, c, "/Invoices", "Invoices", docQuery(url.Values{param: {strings.Join(ch, ",")}}))
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +151,7 @@ func whereInvoiceIDs(ids []string) string {
 // CreateCreditNotes creates credit notes (PUT /CreditNotes).
 func (c *Client) CreateCreditNotes(ctx context.Context, key string, cns []CreditNote) ([]CreditNote, error) {
 	var out struct{ CreditNotes []CreditNote }
-	err := c.do(ctx, call{method: http.MethodPut, path: "/CreditNotes", query: batchQuery, key: key, body: map[string]any{"CreditNotes": cns}, out: &out})
+	err := c.do(ctx, call{method: http.MethodPut, path: "/CreditNotes", query: docBatchQuery, key: key, body: map[string]any{"CreditNotes": cns}, out: &out})
 	return normCreditNotes(out.CreditNotes), err
 }
 
@@ -145,7 +159,7 @@ func (c *Client) CreateCreditNotes(ctx context.Context, key string, cns []Credit
 func (c *Client) CreditNotesByNumber(ctx context.Context, numbers []string) ([]CreditNote, error) {
 	var all []CreditNote
 	for _, ch := range chunks(numbers, lookupChunk) {
-		got, err := getAll[CreditNote](ctx, c, "/CreditNotes", "CreditNotes", url.Values{"where": {whereAnyOf("CreditNoteNumber", ch)}})
+		got, err := getAll[CreditNote](ctx, c, "/CreditNotes", "CreditNotes", docQuery(url.Values{"where": {whereAnyOf("CreditNoteNumber", ch)}}))
 		if err != nil {
 			return nil, err
 		}
