@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,8 @@ import (
 	"ledger/cmd"
 	"ledger/domain"
 	"ledger/store"
+	"ledger/sync/synctest"
+	"ledger/xero/xerotest"
 )
 
 // The measurement tests below print figures for the README's Performance
@@ -144,45 +147,13 @@ func TestPerfBinaryColdStartIdleRSS(t *testing.T) {
 func TestPerfThousandBindings(t *testing.T) {
 	perfEnabled(t)
 	bin := buildLedger(t)
-	dataDir := filepath.Join(t.TempDir(), "data")
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		t.Fatal(err)
-	}
-	masterKey := base64.StdEncoding.EncodeToString(key)
-
-	var out, errb bytes.Buffer
-	env := map[string]string{"LEDGER_MASTER_KEY": masterKey}
-	if code := cmd.Run(context.Background(), []string{"user", "add", perfAdmin, "--role", "admin", "--password-stdin", "--data-dir", dataDir},
-		func(k string) (string, bool) { v, ok := env[k]; return v, ok }, strings.NewReader(perfPassword+"\n"), &out, &errb); code != 0 {
-		t.Fatalf("ledger user add: exit %d: %s", code, errb.String())
-	}
-
-	seedStart := time.Now()
-	db, err := store.Open(filepath.Join(dataDir, "ledger.db"), key, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range perfBindings {
-		ten := &domain.Tenant{ID: uuid.NewString(), MagentoURL: fmt.Sprintf("https://shop-%04d.example.com", i)}
-		b := &domain.Binding{Provider: domain.ProviderXero}
-		if err := db.CreatePairing(ten, "perf-api-key-"+ten.ID, b); err != nil {
-			db.Close()
-			t.Fatalf("CreatePairing %d: %v", i, err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("seeded %d tenants and bindings in %s", perfBindings, time.Since(seedStart).Round(time.Millisecond))
+	dataDir, masterKey := perfSeed(t, nil)
 
 	p, ready := perfServe(t, bin, dataDir, "LEDGER_MASTER_KEY="+masterKey)
 	perfFigure(t, "cold_start_1000_bindings", ms(ready), "ms")
 	time.Sleep(perfIdleWait)
 	perfFigure(t, "rss_1000_bindings", mib(p.RSS(t, "VmRSS")), "MiB")
+	perfRSSParts(t, p, dataDir)
 
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second}
@@ -257,4 +228,130 @@ func perfLogin(t *testing.T, hc *http.Client, base string) {
 	if resp.Request.URL.Path == "/login" {
 		t.Fatalf("login as %s failed: landed on /login (%d)", perfAdmin, resp.StatusCode)
 	}
+}
+
+// perfSeed creates a data dir with the perf admin and perfBindings paired
+// tenants, each with one binding; connect, when set, is called on the open
+// store for every binding after its pairing. It returns the data dir and
+// its master key (base64, for LEDGER_MASTER_KEY).
+func perfSeed(t *testing.T, connect func(db *store.DB, i int, b *domain.Binding)) (dataDir, masterKey string) {
+	t.Helper()
+	dataDir = filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	masterKey = base64.StdEncoding.EncodeToString(key)
+
+	var out, errb bytes.Buffer
+	env := map[string]string{"LEDGER_MASTER_KEY": masterKey}
+	if code := cmd.Run(context.Background(), []string{"user", "add", perfAdmin, "--role", "admin", "--password-stdin", "--data-dir", dataDir},
+		func(k string) (string, bool) { v, ok := env[k]; return v, ok }, strings.NewReader(perfPassword+"\n"), &out, &errb); code != 0 {
+		t.Fatalf("ledger user add: exit %d: %s", code, errb.String())
+	}
+
+	seedStart := time.Now()
+	db, err := store.Open(filepath.Join(dataDir, "ledger.db"), key, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range perfBindings {
+		ten := &domain.Tenant{ID: uuid.NewString(), MagentoURL: fmt.Sprintf("https://shop-%04d.example.com", i)}
+		b := &domain.Binding{Provider: domain.ProviderXero}
+		if err := db.CreatePairing(ten, "perf-api-key-"+ten.ID, b); err != nil {
+			t.Fatalf("CreatePairing %d: %v", i, err)
+		}
+		if connect != nil {
+			connect(db, i, b)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seeded %d tenants and bindings in %s", perfBindings, time.Since(seedStart).Round(time.Millisecond))
+	return dataDir, masterKey
+}
+
+// perfConnectedIdle is how long serve runs idle with 1 000 connected
+// bindings before its RSS is read (a measurement pause, not
+// synchronisation): long enough for every service to have started and
+// settled, shorter than the first reference sweep (every 10 min).
+const perfConnectedIdle = 15 * time.Second
+
+// TestPerfThousandConnectedBindings is TestPerfThousandBindings with every
+// binding connected: active, pinned to its own Xero organisation, with
+// sealed Xero tokens (a JWT-sized access token), the sync settings and a
+// reference cache fetched just now. serve points at the fake Xero, which
+// counts every call; idle, there should be none.
+func TestPerfThousandConnectedBindings(t *testing.T) {
+	perfEnabled(t)
+	bin := buildLedger(t)
+	xs := xerotest.New(t, xerotest.Options{})
+	org := xs.Organisations()[0]
+	policy := synctest.Policy(xs.Account(org, xerotest.BankAccountCode))
+	access := make([]byte, 1000) // Xero's access tokens are JWTs of ~1.3 KB
+	dataDir, masterKey := perfSeed(t, func(db *store.DB, i int, b *domain.Binding) {
+		t.Helper()
+		if _, err := rand.Read(access); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		rec, _ := json.Marshal(map[string]any{"access_token": base64.RawURLEncoding.EncodeToString(access),
+			"refresh_token": uuid.NewString() + uuid.NewString(), "expiry": now.Add(30 * time.Minute),
+			"auth_event_id": uuid.NewString(), "saved_at": now})
+		if err := db.PutSecret(domain.SecretBindingTokens(b.ID), rec); err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("Shop %04d Ltd", i)
+		if _, err := db.UpdateBinding(b.ID, func(b *domain.Binding) error {
+			b.Status, b.XeroTenantID, b.XeroOrgName, b.XeroConnectionID = domain.BindingActive, uuid.NewString(), name, uuid.NewString()
+			b.ConnectedAt, b.Policy = &now, policy
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ref := synctest.Reference(xs, org, now)
+		ref.Organisation.Name = name
+		if err := db.PutReference(b.ID, ref); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	before := perfCalls(xs)
+	x := xs.URL
+	p, _ := perfServe(t, bin, dataDir, "LEDGER_MASTER_KEY="+masterKey,
+		"LEDGER_XERO_CLIENT_ID=client-id", "LEDGER_XERO_CLIENT_SECRET=client-secret",
+		"LEDGER_XERO_AUTHORIZE_URL="+x+"/identity/connect/authorize", "LEDGER_XERO_TOKEN_URL="+x+"/connect/token",
+		"LEDGER_XERO_REVOKE_URL="+x+"/connect/revocation", "LEDGER_XERO_CONNECTIONS_URL="+x+"/connections",
+		"LEDGER_XERO_API_URL="+x+"/api.xro/2.0")
+	perfFigure(t, "rss_1000_connected_bindings_start", mib(p.RSS(t, "VmRSS")), "MiB")
+	time.Sleep(perfConnectedIdle)
+	perfFigure(t, "rss_1000_connected_bindings", mib(p.RSS(t, "VmRSS")), "MiB")
+	perfFigure(t, "rss_1000_connected_bindings_peak", mib(p.RSS(t, "VmHWM")), "MiB")
+	perfRSSParts(t, p, dataDir)
+	perfFigure(t, "xero_calls_1000_connected_bindings_idle", float64(perfCalls(xs)-before), "calls")
+	if !healthz(&http.Client{Timeout: 30 * time.Second}, p.base) {
+		t.Errorf("ledger serve is not healthy after %v idle with 1 000 connected bindings:\n%s", perfConnectedIdle, p.Output())
+	}
+}
+
+// perfCalls is how many requests the fake Xero has answered.
+func perfCalls(xs *xerotest.Server) int {
+	n := 0
+	for _, c := range xs.Calls() {
+		n += c
+	}
+	return n
+}
+
+// perfRSSParts logs what the RSS is made of: the heap and stacks (RssAnon)
+// and the mapped binary and database file (RssFile), beside the file's size.
+func perfRSSParts(t *testing.T, p *proc, dataDir string) {
+	t.Helper()
+	t.Logf("RssAnon %.1f MiB, RssFile %.1f MiB; ledger.db %.1f MiB", mib(p.RSS(t, "RssAnon")), mib(p.RSS(t, "RssFile")),
+		mib(float64(perfSize(t, filepath.Join(dataDir, "ledger.db")))/1024))
 }
