@@ -124,17 +124,17 @@ func TestMapInvoiceFixtures(t *testing.T) {
 			},
 		},
 		{
-			name: "rounding line for sub-cent unit prices", fixture: "invoice-rounding.json",
-			policy: func(p *domain.Policy) { p.RoundingAccountCode = "260" },
+			// Posted with unitdp=4, 3 × 3.333 = 9.999 is 10.00 in Xero, as in
+			// Magento: no rounding line (at cents it took one of 0.03).
+			name: "sub-cent unit prices kept to four decimals", fixture: "invoice-rounding.json",
 			want: xero.Invoice{
 				Type: "ACCREC", InvoiceNumber: "000000047", Reference: "000000062",
 				Contact: &xero.Contact{ContactID: "c-7"}, Date: "2026-04-29", DueDate: "2026-05-13",
 				Status: "AUTHORISED", LineAmountTypes: "Exclusive", CurrencyCode: "GBP",
 				LineItems: []xero.LineItem{
-					line("Thirds A (A)", "3", "3.33", "", "OUTPUT2", "2", "200"),
-					line("Thirds B (B)", "3", "3.33", "", "OUTPUT2", "2", "200"),
-					line("Thirds C (C)", "3", "3.33", "", "OUTPUT2", "2", "200"),
-					line("Rounding", "1", "0.03", "", "NONE", "0", "260"),
+					line("Thirds A (A)", "3", "3.333", "", "OUTPUT2", "2", "200"),
+					line("Thirds B (B)", "3", "3.333", "", "OUTPUT2", "2", "200"),
+					line("Thirds C (C)", "3", "3.333", "", "OUTPUT2", "2", "200"),
 				},
 			},
 		},

@@ -77,24 +77,32 @@ type lineMapper struct {
 	what string // "Magento invoice 000000042", for messages
 }
 
-// product maps one Magento line: Quantity and UnitAmount (cents, as Xero
-// stores them without unitdp=4), DiscountAmount from the totals identity,
-// TaxAmount = Magento's line tax, TaxType by effective rate.
+// unitDP is how many decimals of a UnitAmount Xero keeps: ledger writes
+// invoices and credit notes with unitdp=4 (Magento keeps prices to four
+// decimals too). Xero's LineAmount and totals stay at cents.
+const unitDP = 4
+
+// product maps one Magento line: Quantity and UnitAmount (unit_price to
+// four decimals, as Xero keeps it under unitdp=4), DiscountAmount from the
+// totals identity, TaxAmount = Magento's line tax, TaxType by effective
+// rate.
 //
-// UnitAmount is unit_price rounded to cents; when qty × that misses
-// line_subtotal and line_subtotal/qty is a whole number of cents, that is
-// used instead (so a zero-priced bundle parent gets UnitAmount 0). A
-// remaining drift of one cent is left to the rounding line; a larger one
-// (a sub-cent unit price times a large quantity, e.g. 1000 × 0.0125) is
-// posted as one unit of line_subtotal with "qty × price" in the
-// description, so the line is exact.
+// Xero's line amount is round2(qty × UnitAmount), so 1000 × 0.0125 posts
+// as it is and comes to 12.50. When qty × unit_price still misses
+// line_subtotal (Magento rounded its price differently) and
+// line_subtotal/qty fits in four decimals, that is used instead (so a
+// zero-priced bundle parent gets UnitAmount 0). A remaining drift of one
+// cent is left to the rounding line; a larger one (a price with more than
+// four decimals times a large quantity) is posted as one unit of
+// line_subtotal with "qty × price" in the description, so the line is
+// exact.
 func (m lineMapper) product(l magento.Line) (xero.LineItem, error) {
-	qty, unit := l.Qty, round2(l.UnitPrice)
+	qty, unit := l.Qty, l.UnitPrice.Round(unitDP)
 	if !qty.IsPositive() {
 		qty, unit = one, l.LineSubtotal
 	}
 	if !round2(qty.Mul(unit)).Equal(l.LineSubtotal) {
-		if alt := l.LineSubtotal.DivRound(qty, 8); round2(alt).Equal(alt) {
+		if alt := l.LineSubtotal.DivRound(qty, 8); alt.Round(unitDP).Equal(alt) {
 			unit = alt
 		}
 	}
