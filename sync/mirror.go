@@ -10,26 +10,6 @@ import (
 	"ledger/store"
 )
 
-// mirrorEntity is the sync-state entity type of an event (§7.3): every
-// invoice.* event writes the invoice's row.
-func mirrorEntity(event string) string {
-	switch event {
-	case domain.EventInvoiceCreated, domain.EventInvoicePaid:
-		return "invoice"
-	case domain.EventCreditmemoCreated:
-		return "creditmemo"
-	case domain.EventCustomerUpserted:
-		return "customer"
-	}
-	return ""
-}
-
-// mirrorable reports whether Magento is told of run's outcome (without
-// reading the store, so resendMirrors can sift many runs cheaply).
-func mirrorable(run *domain.SyncRun) bool {
-	return mirrorEntity(run.Event) != "" && run.BindingID != 0 && run.MagentoID >= 1 && run.Status.Terminal()
-}
-
 func strp(s string) *string {
 	if s == "" {
 		return nil
@@ -43,10 +23,10 @@ func strp(s string) *string {
 // skipped payment shows skipped + payment_method_not_mapped, still with
 // the InvoiceID).
 func SyncState(db *store.DB, run *domain.SyncRun) (magento.SyncState, bool) {
-	if !mirrorable(run) {
+	if !run.Mirrorable() {
 		return magento.SyncState{}, false
 	}
-	entity := mirrorEntity(run.Event)
+	entity := domain.MirrorEntity(run.Event)
 	s := magento.SyncState{EntityType: entity, MagentoEntityID: run.MagentoID, Provider: domain.ProviderXero}
 	if run.FinishedAt != nil {
 		s.LastSyncAt = magento.FormatSyncTime(*run.FinishedAt)
@@ -91,10 +71,7 @@ func (w *Worker) mirrorRun(ctx context.Context, mc *magento.Client, run *domain.
 	err := mc.PostSyncState(ctx, s)
 	now := w.cfg.Now().UTC()
 	_, uerr := w.cfg.DB.UpdateRun(run.ID, func(r *domain.SyncRun) error {
-		if err == nil {
-			r.MirroredAt = &now
-		}
-		r.Timeline = append(r.Timeline, domain.RunStep{At: now, Step: domain.StepMirrored, OK: err == nil, Detail: s.SyncStatus + mirrorDetail(err)})
+		recordMirror(r, now, s, err)
 		return nil
 	})
 	if err != nil {
@@ -105,6 +82,16 @@ func (w *Worker) mirrorRun(ctx context.Context, mc *magento.Client, run *domain.
 	}
 }
 
+// recordMirror notes one sync-state callback on r: MirroredAt when Magento
+// took it (the run leaves the store's index of runs to mirror), and a
+// timeline step either way.
+func recordMirror(r *domain.SyncRun, at time.Time, s magento.SyncState, err error) {
+	if err == nil {
+		r.MirroredAt = &at
+	}
+	r.Timeline = append(r.Timeline, domain.RunStep{At: at, Step: domain.StepMirrored, OK: err == nil, Detail: s.SyncStatus + mirrorDetail(err)})
+}
+
 func mirrorDetail(err error) string {
 	if err == nil {
 		return ""
@@ -112,50 +99,112 @@ func mirrorDetail(err error) string {
 	return ": " + domain.MessageOf(err)
 }
 
+// Resending reads the store's index of runs still to mirror a page at a
+// time. A slow-timer tick sends at most resendPerBinding callbacks per
+// binding, so a Magento that stays down costs each tick the same however
+// long its backlog grows.
+const (
+	resendPage       = 500
+	resendPerBinding = 500
+)
+
 // resendMirrors sends the sync state of terminal runs whose mirror failed,
-// finished before cutoff: the newest 500 runs of each binding, or all of
-// them (at start, after a crash).
+// finished before cutoff, oldest first: up to resendPerBinding per binding,
+// or all of them (at start, after a crash). It reads only runs still to
+// mirror (store.UnmirroredRuns), never a binding's whole history.
 func (w *Worker) resendMirrors(ctx context.Context, cutoff time.Time, all bool) {
-	bindings, err := w.cfg.DB.ListBindings()
-	if err != nil {
-		w.fail(err)
-		return
-	}
-	for _, b := range bindings {
-		if ctx.Err() != nil {
+	clients := map[string]*magento.Client{} // by tenant; nil: not to be called
+	sent := map[uint64]int{}                // callbacks per binding this tick
+	for after := uint64(0); ctx.Err() == nil; {
+		runs, err := w.cfg.DB.UnmirroredRuns(cutoff, after, resendPage)
+		if err != nil {
+			w.fail(err)
 			return
 		}
-		var todo []*domain.SyncRun
-		for before := uint64(0); ; {
-			runs, err := w.cfg.DB.ListRuns(store.RunFilter{BindingID: b.ID, BeforeID: before, Limit: 500})
-			if err != nil {
-				w.fail(err)
-				return
+		var tenants []string
+		byTenant := map[string][]*domain.SyncRun{}
+		for _, r := range runs {
+			if !all && sent[r.BindingID] >= resendPerBinding {
+				continue
 			}
-			for _, r := range runs {
-				if mirrorable(r) && r.MirroredAt == nil && r.FinishedAt != nil && r.FinishedAt.Before(cutoff) {
-					todo = append(todo, r)
-				}
+			sent[r.BindingID]++
+			if byTenant[r.TenantID] == nil {
+				tenants = append(tenants, r.TenantID)
 			}
-			if !all || len(runs) < 500 {
-				break
-			}
-			before = runs[len(runs)-1].ID
+			byTenant[r.TenantID] = append(byTenant[r.TenantID], r)
 		}
-		if len(todo) == 0 {
+		for _, id := range tenants {
+			mc, ok := clients[id]
+			if !ok {
+				mc = w.mirrorClient(ctx, id)
+				clients[id] = mc
+			}
+			if mc != nil {
+				w.resend(ctx, mc, byTenant[id])
+			}
+		}
+		if len(runs) < resendPage {
+			return
+		}
+		after = runs[len(runs)-1].ID
+	}
+}
+
+// mirrorClient is the Magento client of a tenant that may be told of its
+// runs, or nil: a disconnected tenant, or one whose Magento refused
+// ledger's token, is not called (its runs wait in the index).
+func (w *Worker) mirrorClient(ctx context.Context, tenantID string) *magento.Client {
+	t, err := w.cfg.DB.Tenant(tenantID)
+	if err != nil || t.Revoked() || t.MagentoStatus == domain.MagentoTokenRevoked {
+		return nil
+	}
+	mc, err := w.cfg.Magento(ctx, t)
+	if err != nil {
+		return nil
+	}
+	return mc
+}
+
+// resend posts the sync state of one tenant's runs, then records every
+// outcome in one transaction (one fsync, not one per run). A run that
+// changed meanwhile (retried, finished again) is left alone: its new
+// outcome is mirrored when it finishes.
+func (w *Worker) resend(ctx context.Context, mc *magento.Client, runs []*domain.SyncRun) {
+	type outcome struct {
+		s        magento.SyncState
+		err      error
+		at       time.Time
+		finished time.Time
+	}
+	done := make(map[uint64]outcome, len(runs))
+	ids := make([]uint64, 0, len(runs))
+	for _, r := range runs {
+		if ctx.Err() != nil {
+			break
+		}
+		s, ok := SyncState(w.cfg.DB, r)
+		if !ok {
 			continue
 		}
-		t, err := w.cfg.DB.Tenant(b.TenantID)
-		if err != nil || t.Revoked() || t.MagentoStatus == domain.MagentoTokenRevoked {
-			continue
-		}
-		mc, err := w.cfg.Magento(ctx, t)
+		err := mc.PostSyncState(ctx, s)
 		if err != nil {
-			continue
+			w.log.Warn("sync: mirror to Magento failed; will resend", "run", r.ID, "err", err.Error())
 		}
-		for _, r := range todo {
-			w.mirrorRun(ctx, mc, r)
+		done[r.ID] = outcome{s: s, err: err, at: w.cfg.Now().UTC(), finished: *r.FinishedAt}
+		ids = append(ids, r.ID)
+	}
+	if len(ids) == 0 {
+		return
+	}
+	_, err := w.cfg.DB.UpdateRuns(ids, func(r *domain.SyncRun) error {
+		o := done[r.ID]
+		if r.MirroredAt == nil && r.FinishedAt != nil && r.FinishedAt.Equal(o.finished) {
+			recordMirror(r, o.at, o.s, o.err)
 		}
+		return nil
+	})
+	if err != nil {
+		w.fail(err)
 	}
 }
 
