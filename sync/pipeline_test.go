@@ -214,13 +214,21 @@ func TestPipelineFixtures(t *testing.T) {
 			},
 		},
 		{
-			name:   "rounding line for sub-cent unit prices",
+			name:   "sub-cent unit prices posted to four decimals, no rounding line",
 			setup:  func(e *env) { e.Magento.AddInvoice(load[magento.Invoice](t, "invoice-rounding.json")) },
 			events: []ev{{domain.EventInvoiceCreated, 47, `{"paid":true}`}},
 			check: func(t *testing.T, e *env, runs map[string]*domain.SyncRun) {
 				wantStatus(t, runs, "invoice.created:47", domain.RunSucceeded, "")
 				v, _ := invoiceByNumber(e, "000000047")
 				wantTotal(t, "rounding invoice", v.Total, "36")
+				for _, l := range v.LineItems {
+					if l.Description == DescRounding {
+						t.Errorf("a rounding line was posted: %+v", l)
+					}
+					if l.UnitAmount == nil || l.UnitAmount.String() != "3.333" {
+						t.Errorf("line %q unit amount %v, want 3.333", l.Description, l.UnitAmount)
+					}
+				}
 			},
 		},
 		{
