@@ -68,7 +68,13 @@ func (w *Worker) mirrorRun(ctx context.Context, mc *magento.Client, run *domain.
 	if !ok {
 		return
 	}
+	if w.mirrorsHeld(run.TenantID) {
+		// The store's Magento is failing: the run waits in the index for
+		// the resender instead of costing the round a timeout.
+		return
+	}
 	err := mc.PostSyncState(ctx, s)
+	w.noteMirror(run.TenantID, err)
 	now := w.cfg.Now().UTC()
 	_, uerr := w.cfg.DB.UpdateRun(run.ID, func(r *domain.SyncRun) error {
 		recordMirror(r, now, s, err)
@@ -84,12 +90,64 @@ func (w *Worker) mirrorRun(ctx context.Context, mc *magento.Client, run *domain.
 
 // recordMirror notes one sync-state callback on r: MirroredAt when Magento
 // took it (the run leaves the store's index of runs to mirror), and a
-// timeline step either way.
+// timeline step either way. A failure right after a failure replaces that
+// step, so a long Magento outage does not grow the run's record.
 func recordMirror(r *domain.SyncRun, at time.Time, s magento.SyncState, err error) {
 	if err == nil {
 		r.MirroredAt = &at
 	}
-	r.Timeline = append(r.Timeline, domain.RunStep{At: at, Step: domain.StepMirrored, OK: err == nil, Detail: s.SyncStatus + mirrorDetail(err)})
+	step := domain.RunStep{At: at, Step: domain.StepMirrored, OK: err == nil, Detail: s.SyncStatus + mirrorDetail(err)}
+	if n := len(r.Timeline); err != nil && n > 0 && r.Timeline[n-1].Step == domain.StepMirrored && !r.Timeline[n-1].OK {
+		r.Timeline[n-1] = step
+		return
+	}
+	r.Timeline = append(r.Timeline, step)
+}
+
+// Mirror holds: after a callback to a store's Magento fails as unreachable
+// (network, timeout, 5xx) or refused (401), its callbacks wait — the slow
+// timer, doubling with each failure in a row up to maxMirrorHold — so a
+// dead store costs one timeout per hold, not one per run.
+const maxMirrorHold = 10 * time.Minute
+
+type mirrorHold struct {
+	until time.Time
+	fails int
+}
+
+// tenantWide reports a failure that says nothing about the run itself:
+// the store is down or refuses ledger, so its other callbacks would fail
+// alike. A refusal of one payload (4xx) is the run's own problem.
+func tenantWide(err error) bool {
+	return domain.IsKind(err, domain.EUnavailable) || domain.IsKind(err, domain.EUnauthorized)
+}
+
+// noteMirror records the outcome of a callback to tenant's Magento.
+func (w *Worker) noteMirror(tenant string, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !tenantWide(err) {
+		if err == nil {
+			delete(w.holds, tenant)
+		}
+		return
+	}
+	h := w.holds[tenant]
+	h.fails++
+	d := w.cfg.Recheck << min(h.fails-1, 16)
+	if d <= 0 || d > maxMirrorHold {
+		d = maxMirrorHold
+	}
+	h.until = w.cfg.Now().Add(d)
+	w.holds[tenant] = h
+}
+
+// mirrorsHeld reports whether tenant's callbacks wait for now.
+func (w *Worker) mirrorsHeld(tenant string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	h, ok := w.holds[tenant]
+	return ok && w.cfg.Now().Before(h.until)
 }
 
 func mirrorDetail(err error) string {
@@ -154,6 +212,9 @@ func (w *Worker) resendMirrors(ctx context.Context, cutoff time.Time, all bool) 
 // runs, or nil: a disconnected tenant, or one whose Magento refused
 // ledger's token, is not called (its runs wait in the index).
 func (w *Worker) mirrorClient(ctx context.Context, tenantID string) *magento.Client {
+	if w.mirrorsHeld(tenantID) {
+		return nil
+	}
 	t, err := w.cfg.DB.Tenant(tenantID)
 	if err != nil || t.Revoked() || t.MagentoStatus == domain.MagentoTokenRevoked {
 		return nil
@@ -187,11 +248,15 @@ func (w *Worker) resend(ctx context.Context, mc *magento.Client, runs []*domain.
 			continue
 		}
 		err := mc.PostSyncState(ctx, s)
+		w.noteMirror(r.TenantID, err)
 		if err != nil {
 			w.log.Warn("sync: mirror to Magento failed; will resend", "run", r.ID, "err", err.Error())
 		}
 		done[r.ID] = outcome{s: s, err: err, at: w.cfg.Now().UTC(), finished: *r.FinishedAt}
 		ids = append(ids, r.ID)
+		if tenantWide(err) {
+			break // the store is down: its other runs wait for the hold to end
+		}
 	}
 	if len(ids) == 0 {
 		return

@@ -3,6 +3,8 @@ package sync
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	gosync "sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"ledger/domain"
+	"ledger/magento"
 	"ledger/store"
 	"ledger/store/storetest"
 	"ledger/sync/synctest"
@@ -71,7 +74,9 @@ func TestResendMirrors(t *testing.T) {
 	}{
 		{"Magento fails: the run stays to mirror", func() { e.Magento.FailNext(1, 503) }, now, false,
 			state{Posts: 1, Mirrored: []bool{false, false}, Writes: []int{0, 0}}},
-		{"the next tick resends it", nil, now, false,
+		{"a tick within the hold calls nothing", nil, now, false,
+			state{Posts: 1, Mirrored: []bool{false, false}, Writes: []int{0, 0}}},
+		{"the next tick after the hold resends it", func() { e.Clock.Advance(10 * time.Second) }, now, false,
 			state{Posts: 2, Mirrored: []bool{true, false}, Writes: []int{1, 0}}},
 		{"and then not again", nil, now, false,
 			state{Posts: 2, Mirrored: []bool{true, false}, Writes: []int{1, 0}}},
@@ -98,6 +103,95 @@ func TestResendMirrors(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"false", "true"}, mirrors); diff != "" {
 		t.Errorf("mirror steps of the early run (-want +got):\n%s", diff)
+	}
+}
+
+// TestMirrorHoldBacksOff: while a store's Magento fails, each tick costs
+// one callback, not one per run, and the wait doubles (10 s, 20 s, 40 s);
+// once it answers, every run goes out and the runs' timelines hold one
+// failed step, not one per attempt. A refusal of one payload (400) holds
+// nothing.
+func TestMirrorHoldBacksOff(t *testing.T) {
+	e := newEnv(t, synctest.Options{})
+	start := e.Clock.Now()
+	ids := []uint64{
+		finishedRun(e, 41, start.Add(-time.Minute)),
+		finishedRun(e, 42, start.Add(-time.Minute)),
+		finishedRun(e, 43, start.Add(-time.Minute)),
+	}
+	e.Magento.FailNext(3, 503)
+	steps := []struct {
+		advance time.Duration
+		posts   int
+	}{
+		{0, 1},                // fails: held 10 s
+		{5 * time.Second, 1},  // held
+		{5 * time.Second, 2},  // fails: held 20 s
+		{10 * time.Second, 2}, // held
+		{10 * time.Second, 3}, // fails: held 40 s
+		{30 * time.Second, 3}, // held
+		{10 * time.Second, 6}, // Magento answers: all three go out
+		{time.Hour, 6},        // nothing left
+	}
+	for i, s := range steps {
+		e.Clock.Advance(s.advance)
+		e.w.resendMirrors(e.Ctx, e.Clock.Now(), false)
+		if got := syncStatePosts(e); got != s.posts {
+			t.Fatalf("tick %d (+%v): %d sync-state posts, want %d", i, s.advance, got, s.posts)
+		}
+	}
+	for _, id := range ids {
+		r := e.Run(id)
+		var steps []bool
+		for _, st := range r.Timeline {
+			if st.Step == domain.StepMirrored {
+				steps = append(steps, st.OK)
+			}
+		}
+		want := []bool{true}
+		if id == ids[0] {
+			want = []bool{false, true} // three failures, one step
+		}
+		if diff := cmp.Diff(want, steps); diff != "" || r.MirroredAt == nil {
+			t.Errorf("run %d mirror steps (-want +got):\n%s (mirrored at %v)", id, diff, r.MirroredAt)
+		}
+	}
+
+	// A 400 is that run's problem: the others still go out in the same tick.
+	more := []uint64{finishedRun(e, 51, e.Clock.Now().Add(-time.Minute)), finishedRun(e, 52, e.Clock.Now().Add(-time.Minute))}
+	e.Magento.FailNext(1, 400)
+	e.w.resendMirrors(e.Ctx, e.Clock.Now(), false)
+	if got := syncStatePosts(e); got != 8 {
+		t.Errorf("after a 400: %d posts, want 8", got)
+	}
+	if e.Run(more[0]).MirroredAt != nil || e.Run(more[1]).MirroredAt == nil {
+		t.Errorf("after a 400: mirrored %v %v, want only the second", e.Run(more[0]).MirroredAt, e.Run(more[1]).MirroredAt)
+	}
+}
+
+// TestHeldStoreIsNotCalledByRounds: while a store's callbacks are held, a
+// run that finishes is not mirrored in its round (no timeout there); it
+// waits in the index for the resender.
+func TestHeldStoreIsNotCalledByRounds(t *testing.T) {
+	e := newEnv(t, synctest.Options{})
+	id := finishedRun(e, 42, e.Clock.Now().Add(-time.Minute))
+	e.Magento.FailNext(1, 503)
+	e.w.resendMirrors(e.Ctx, e.Clock.Now(), false)
+	tn, err := e.DB.Tenant(e.Tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := e.MagentoClient(e.Ctx, tn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.w.mirrorRun(e.Ctx, mc, e.Run(id))
+	if got := syncStatePosts(e); got != 1 {
+		t.Errorf("%d sync-state posts, want 1 (the held store is not called)", got)
+	}
+	left, err := e.DB.UnmirroredRuns(e.Clock.Now(), 0, 0)
+	if err != nil || len(left) != 1 {
+		t.Errorf("runs still to mirror: %d %v, want 1", len(left), err)
 	}
 }
 
@@ -262,4 +356,69 @@ func acceptMany(b *testing.B, db *store.DB, tenants []string, n int, at time.Tim
 		b.Fatal(errs[0])
 	}
 	return ids
+}
+
+// TestHangingMagentoDoesNotHoldUpXero: the resender has its own goroutine,
+// so while a store's sync-state callback hangs, a new invoice still goes
+// to Xero (and reaches its own mirror call).
+func TestHangingMagentoDoesNotHoldUpXero(t *testing.T) {
+	e := newEnv(t, synctest.Options{})
+	finishedRun(e, 42, e.Clock.Now().Add(-time.Minute))
+	calls, release := make(chan string, 4), make(chan struct{})
+	defer close(release)
+	hang := &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+		if !strings.HasSuffix(r.URL.Path, "/sync-state") {
+			return e.Magento.Server.Client().Transport.RoundTrip(r)
+		}
+		body, _ := io.ReadAll(r.Body)
+		calls <- string(body)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		return nil, context.Canceled
+	})}
+	cfg := e.w.cfg
+	cfg.Recheck = time.Hour
+	cfg.Magento = func(_ context.Context, tn *domain.Tenant) (*magento.Client, error) {
+		key, err := e.DB.APIKey(tn.ID)
+		if err != nil {
+			return nil, err
+		}
+		return magento.NewClient(tn.MagentoURL, tn.ID, key, magento.ClientOptions{HTTP: hang, AllowPrivate: true, Now: e.Clock.Now, Retries: -1})
+	}
+	e.w = New(cfg)
+	ctx, cancel := context.WithCancel(e.Ctx)
+	defer cancel()
+	e.w.Start(ctx)
+	next := func(what string) string {
+		t.Helper()
+		select {
+		case b := <-calls:
+			return b
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no sync-state call for %s", what)
+			return ""
+		}
+	}
+	if b := next("the pending run"); !strings.Contains(b, `"magento_entity_id":42`) {
+		t.Fatalf("first callback %s, want entity 42", b)
+	}
+	inv, pay := synctest.Order(1, "checkmo")
+	e.Magento.AddInvoice(inv)
+	e.Magento.AddPayment(pay)
+	e.Accept(domain.EventInvoiceCreated, 1, `{"paid":true}`)
+	e.w.Notify(e.Binding.ID)
+	if b := next("the new invoice while the first hangs"); !strings.Contains(b, `"magento_entity_id":1`) {
+		t.Fatalf("second callback %s, want entity 1", b)
+	}
+	if n := len(e.Xero.Invoices(e.Org)); n != 1 {
+		t.Errorf("%d invoices in Xero, want 1", n)
+	}
+	cancel()
+	stop, done := context.WithTimeout(e.Ctx, 10*time.Second)
+	defer done()
+	if err := e.w.Stop(stop); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -67,8 +67,9 @@ type Worker struct {
 
 	mu        gosync.Mutex
 	active    map[uint64]bool
-	notBefore map[uint64]time.Time // pacing: next round of a binding
-	spent     map[uint64]*daySpend // Accounting API calls made today
+	notBefore map[uint64]time.Time  // pacing: next round of a binding
+	spent     map[uint64]*daySpend  // Accounting API calls made today
+	holds     map[string]mirrorHold // tenants whose Magento callbacks wait
 
 	running atomic.Bool
 	cancel  context.CancelFunc
@@ -114,6 +115,7 @@ func New(cfg Config) *Worker {
 	return &Worker{
 		cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1),
 		active: map[uint64]bool{}, notBefore: map[uint64]time.Time{}, spent: map[uint64]*daySpend{},
+		holds: map[string]mirrorHold{},
 	}
 }
 
@@ -168,14 +170,13 @@ func (w *Worker) Run(ctx context.Context) {
 	defer w.running.Store(false)
 	defer w.wg.Wait()
 	w.recover()
-	w.resendMirrors(ctx, w.cfg.Now(), true) // a crash may have cut mirrors short
-	lastMirror := w.cfg.Now()
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		w.resendLoop(ctx)
+	}()
 	for {
 		w.dispatch(ctx)
-		if now := w.cfg.Now(); now.Sub(lastMirror) >= w.cfg.Recheck {
-			lastMirror = now
-			w.resendMirrors(ctx, now.Add(-w.cfg.Recheck), false)
-		}
 		t := time.NewTimer(w.nextWake())
 		select {
 		case <-ctx.Done():
@@ -185,6 +186,24 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// resendLoop sends again the sync state of runs whose callback failed:
+// all of them at start (a crash may have cut mirrors short), then every
+// Recheck those finished at least Recheck ago. It has its own goroutine so
+// a slow or dead Magento never holds up the dispatch of Xero work.
+func (w *Worker) resendLoop(ctx context.Context) {
+	w.resendMirrors(ctx, w.cfg.Now(), true)
+	t := time.NewTicker(w.cfg.Recheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			w.resendMirrors(ctx, w.cfg.Now().Add(-w.cfg.Recheck), false)
+		}
 	}
 }
 
