@@ -49,11 +49,15 @@ type round struct {
 	jobs    []*job
 	calls   int
 	changed int          // runs whose state changed: the round made progress
-	mu      gosync.Mutex // guards changed and limit during parallel fetches
+	mu      gosync.Mutex // guards changed, limit and storeDown during parallel fetches
 	// limit is set when Xero said "no more calls for now" (a 429, a
 	// refused consent): the round's remaining writes wait instead of
 	// piling onto the limit.
 	limit error
+	// storeDown is the first fetch error that says the store is down or
+	// refuses ledger: the round's remaining fetches fail with it at once
+	// instead of each waiting out Magento's timeout.
+	storeDown error
 }
 
 // blocked fails js with the round's limit error, if there is one, and
@@ -268,7 +272,7 @@ func (r *round) fetch(j *job) {
 			r.succeed(j, domain.XrefInvoice, x.XeroID, x.XeroNumber)
 			return
 		}
-		j.inv, err = r.mc.Invoice(r.ctx, id)
+		j.inv, err = fetchOne(r, r.mc.Invoice, id)
 	case domain.EventInvoicePaid:
 		j.invoiceXref = r.xref(domain.XrefInvoice, idKey)
 		if j.invoiceXref != nil {
@@ -278,23 +282,23 @@ func (r *round) fetch(j *job) {
 				r.succeed(j, domain.XrefInvoicePayment, x.XeroID, j.invoiceXref.XeroNumber)
 				return
 			}
-		} else if j.inv, err = r.mc.Invoice(r.ctx, id); err != nil {
+		} else if j.inv, err = fetchOne(r, r.mc.Invoice, id); err != nil {
 			break
 		}
-		j.pay, err = r.mc.Payment(r.ctx, id)
+		j.pay, err = fetchOne(r, r.mc.Payment, id)
 	case domain.EventCreditmemoCreated:
 		if x := r.xref(domain.XrefCreditNote, idKey); x != nil && !j.attempted[domain.XrefCreditNote] && !j.attempted["credit_note_allocation"] {
 			j.xrefs = append(j.xrefs, *x)
 			r.succeed(j, domain.XrefCreditNote, x.XeroID, x.XeroNumber)
 			return
 		}
-		if j.cm, err = r.mc.CreditMemo(r.ctx, id); err != nil {
+		if j.cm, err = fetchOne(r, r.mc.CreditMemo, id); err != nil {
 			break
 		}
 		if j.cm.InvoiceID != nil && *j.cm.InvoiceID > 0 {
 			pk := strconv.FormatInt(*j.cm.InvoiceID, 10)
 			if j.invoiceXref = r.xref(domain.XrefInvoice, pk); j.invoiceXref == nil {
-				j.inv, err = r.mc.Invoice(r.ctx, *j.cm.InvoiceID)
+				j.inv, err = fetchOne(r, r.mc.Invoice, *j.cm.InvoiceID)
 			}
 		}
 	case domain.EventCustomerUpserted:
@@ -302,7 +306,7 @@ func (r *round) fetch(j *job) {
 			err = domain.Errorf(domain.EInvalid, "customer.upserted names customer id %d; guests are synced with their invoices, nothing to do here", id)
 			break
 		}
-		j.cust, err = r.mc.Customer(r.ctx, id)
+		j.cust, err = fetchOne(r, r.mc.Customer, id)
 	default:
 		r.skip(j, domain.SkipNotHandledEvent)
 		return
@@ -324,6 +328,28 @@ func (r *round) fetch(j *job) {
 		detail = "customer " + j.cust.Email
 	}
 	r.step(j, domain.StepFetched, true, detail)
+}
+
+// fetchOne reads one entity from the round's store, unless an earlier
+// fetch of the round found the store down; the first such failure is kept
+// for the rest (they are retried with it, with backoff, like the first).
+func fetchOne[T any](r *round, get func(context.Context, int64) (T, error), id int64) (T, error) {
+	r.mu.Lock()
+	down := r.storeDown
+	r.mu.Unlock()
+	if down != nil {
+		var zero T
+		return zero, down
+	}
+	v, err := get(r.ctx, id)
+	if tenantWide(err) {
+		r.mu.Lock()
+		if r.storeDown == nil {
+			r.storeDown = err
+		}
+		r.mu.Unlock()
+	}
+	return v, err
 }
 
 // decide applies the run's snapshot policy, then payment routing.
