@@ -81,9 +81,12 @@ func invalid(err error, format string, args ...any) *domain.Error {
 	return domain.Wrap(domain.EInvalid, err, format, args...)
 }
 
+// truncate cuts s to at most n bytes on a character boundary, marking the
+// cut: a message cut inside a character would put invalid UTF-8 in logs and
+// pages.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	return cutUTF8(s, n) + "…"
 }

@@ -482,3 +482,18 @@ func FuzzVerifyToken(f *testing.F) {
 		}
 	})
 }
+
+// TestErrorMessageCutOnCharacter: a long Magento message is cut to 300
+// bytes on a character boundary (found by FuzzErrorBody: the cut used to
+// split a two-byte "é", leaving invalid UTF-8 in logs and on the page).
+func TestErrorMessageCutOnCharacter(t *testing.T) {
+	body := []byte(`{"message":"x` + strings.Repeat("é", 200) + `"}`)
+	_, err := fuzzClient(t, &answerRT{status: 400, body: body}).Invoice(context.Background(), 42)
+	var herr *magento.HTTPError
+	if !errors.As(err, &herr) {
+		t.Fatalf("no HTTPError in %v", err)
+	}
+	if want := "x" + strings.Repeat("é", 149) + "…"; herr.Message != want {
+		t.Errorf("message = %q, want %q", herr.Message, want)
+	}
+}
