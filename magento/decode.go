@@ -3,6 +3,9 @@ package magento
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
+
+	"github.com/shopspring/decimal"
 
 	"ledger/domain"
 )
@@ -19,6 +22,52 @@ func serde(err error, what string) *domain.Error {
 func decodeObject(b []byte, v any, what string) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return serde(err, what)
+	}
+	if err := checkAmounts(reflect.ValueOf(v)); err != nil {
+		return serde(err, what)
+	}
+	return nil
+}
+
+// maxAmountExponent bounds an amount's decimal exponent. PHP prints floats
+// such as 27.6 or 1.0E-5; "1e999999999" is twelve bytes that take
+// gigabytes and minutes to round or print, so it is refused like any
+// unreadable body.
+const maxAmountExponent = 64
+
+var decimalType = reflect.TypeOf(decimal.Decimal{})
+
+// checkAmounts walks a decoded entity and refuses any amount whose exponent
+// is beyond ±maxAmountExponent.
+func checkAmounts(v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return checkAmounts(v.Elem())
+		}
+	case reflect.Struct:
+		if v.Type() == decimalType {
+			if e := v.Interface().(decimal.Decimal).Exponent(); e > maxAmountExponent || e < -maxAmountExponent {
+				return fmt.Errorf("amount with exponent %d", e)
+			}
+			return nil
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				if err := checkAmounts(v.Field(i)); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 { // gateway_metadata: raw JSON, never an amount
+			return nil
+		}
+		for i := 0; i < v.Len(); i++ {
+			if err := checkAmounts(v.Index(i)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

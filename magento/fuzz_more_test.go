@@ -497,3 +497,31 @@ func TestErrorMessageCutOnCharacter(t *testing.T) {
 		t.Errorf("message = %q, want %q", herr.Message, want)
 	}
 }
+
+// TestDecodeRefusesHugeExponent: an amount such as 1e999999999 is twelve
+// bytes that take gigabytes and minutes to round or print; every decoder
+// refuses it as unreadable instead of handing it to the sync.
+func TestDecodeRefusesHugeExponent(t *testing.T) {
+	decoders := map[string]func([]byte) error{
+		"invoice":     func(b []byte) error { _, err := magento.DecodeInvoice(b); return err },
+		"credit memo": func(b []byte) error { _, err := magento.DecodeCreditMemo(b); return err },
+		"payment":     func(b []byte) error { _, err := magento.DecodePayment(b); return err },
+	}
+	bodies := map[string][]string{
+		"invoice": {`{"magento_id":1,"currency":"GBP","grand_total":1e999999999}`,
+			`{"magento_id":1,"currency":"GBP","lines":[{"unit_price":"1E-999999999"}]}`,
+			`{"magento_id":1,"currency":"GBP","base_to_order_rate":1e65}`},
+		"credit memo": {`{"magento_id":1,"currency":"GBP","adjustment_positive":1e5101000}`},
+		"payment":     {`{"invoice_id":1,"currency":"GBP","amount":0e999999999}`},
+	}
+	for what, bs := range bodies {
+		for _, b := range bs {
+			if err := decoders[what]([]byte(b)); domain.CodeOf(err) != domain.ClassSerde {
+				t.Errorf("%s %s: %v, want a serde error", what, b, err)
+			}
+		}
+	}
+	if _, err := magento.DecodePayment([]byte(`{"invoice_id":1,"currency":"GBP","amount":1.0E-5}`)); err != nil {
+		t.Errorf("PHP's 1.0E-5 refused: %v", err)
+	}
+}
