@@ -31,6 +31,7 @@ STORE="go test -run '^\$' -bench 'AcceptEvent|Seal|Open' ./store/"
 VERIFY="go test -run '^\$' -bench 'Verify' ./magento/"
 BACKLOG="go test -run '^\$' -bench 'Backlog1000' -benchtime 3x ./sync/"
 STEADY="go test -count=1 -run 'TestSteadyStreamDay' -v ./sync/"
+RESEND="go test -run '^\$' -bench 'ResendMirrors' -benchtime 3x ./sync/"
 
 run e2e "$E2E"
 run webhook "$WEBHOOK"
@@ -39,6 +40,7 @@ run store "$STORE"
 run verify "$VERIFY"
 run backlog "$BACKLOG"
 run steady "$STEADY"
+run resend "$RESEND"
 
 # perf NAME: the value of "perf: NAME = VALUE UNIT" in the e2e output.
 perf() { sed -n "s/.*perf: $1 = \([^ ]*\) .*/\1/p" "$out/e2e" | tail -1; }
@@ -69,6 +71,7 @@ row "backlog orders/s (emulated Xero)" "$(bench backlog Backlog1000 orders/s)" "
 row "429s on the backlog" "$(bench backlog Backlog1000 429s/op)" "$BACKLOG"
 row "orders/day within a 1 000-call budget (1 000 / calls per order)" "$perday" "$BACKLOG"
 row "steady-stream day, 1 000-call budget" "$steady" "$STEADY"
+row "mirror resend tick, 1 000 bindings × 500 runs, one to resend" "$(awk -v n="$(bench resend ResendMirrors/tick ns/op)" 'BEGIN { if (n != "") printf "%.2f", n / 1e6 }') ms" "$RESEND"
 row "idle RSS (fresh data dir)" "$(perf idle_rss) MiB" "$E2E"
 row "RSS with 1 000 bindings (idle)" "$(perf rss_1000_bindings) MiB" "$E2E"
 row "RSS with 1 000 bindings after page loads" "$(perf rss_1000_bindings_after_pages) MiB" "$E2E"
