@@ -431,3 +431,21 @@ func FuzzLookupPage(f *testing.F) {
 		}
 	})
 }
+
+// TestMoneyRefusesHugeExponent: found by FuzzMoney — "1E5101000" decoded,
+// and printing it back took seconds and megabytes (1e999999999: minutes and
+// gigabytes). Amounts with an absurd exponent are refused as unreadable.
+func TestMoneyRefusesHugeExponent(t *testing.T) {
+	for _, text := range []string{"1E5101000", "1e999999999", `"1e-999999999"`, "0e999999999"} {
+		var v struct{ Amount xero.Money }
+		if err := json.Unmarshal([]byte(`{"Amount":`+text+`}`), &v); err == nil {
+			t.Errorf("%s decoded as an amount", text)
+		}
+	}
+	for _, text := range []string{"12.30", "1E-4", "123456789012345678901234567890.1234"} {
+		var v struct{ Amount xero.Money }
+		if err := json.Unmarshal([]byte(`{"Amount":`+text+`}`), &v); err != nil {
+			t.Errorf("%s refused: %v", text, err)
+		}
+	}
+}

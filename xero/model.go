@@ -1,6 +1,8 @@
 package xero
 
 import (
+	"fmt"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -17,8 +19,22 @@ func MoneyPtr(d decimal.Decimal) *Money { return &Money{d} }
 // MarshalJSON writes the amount as a bare JSON number.
 func (m Money) MarshalJSON() ([]byte, error) { return []byte(m.Decimal.String()), nil }
 
-// UnmarshalJSON reads a JSON number (or numeric string) exactly.
-func (m *Money) UnmarshalJSON(b []byte) error { return m.Decimal.UnmarshalJSON(b) }
+// MaxExponent bounds an amount's decimal exponent: "1e999999999" is twelve
+// bytes, but printing or rounding it takes gigabytes and minutes.
+const MaxExponent = 64
+
+// UnmarshalJSON reads a JSON number (or numeric string) exactly; an
+// exponent beyond ±MaxExponent is refused as unreadable.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	if err := m.Decimal.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if e := m.Decimal.Exponent(); e > MaxExponent || e < -MaxExponent {
+		m.Decimal = decimal.Decimal{}
+		return fmt.Errorf("xero: amount with exponent %d is out of range", e)
+	}
+	return nil
+}
 
 // The Accounting API objects ledger writes and reads. Field names and JSON
 // keys are Xero's (PascalCase). Dates sent to Xero are "YYYY-MM-DD"; dates
