@@ -197,13 +197,18 @@ func responseError(req *http.Request, resp *http.Response, body []byte) error {
 	return &APIError{Op: op, StatusCode: resp.StatusCode, Message: firstNonEmpty(p.Message, p.Detail, p.Title, p.OAuthError, http.StatusText(resp.StatusCode))}
 }
 
+// maxRetryAfter caps Retry-After (seconds): Xero's longest wait is the day
+// limit's, and a larger value would overflow a time.Duration into a
+// negative wait.
+const maxRetryAfter = 86400
+
 func rateLimitFromHeaders(h http.Header, now time.Time) *RateLimitError {
 	e := &RateLimitError{Problem: strings.ToLower(h.Get("X-Rate-Limit-Problem"))}
 	if e.Problem == "" {
 		e.Problem = "minute"
 	}
 	if s, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && s >= 0 {
-		e.RetryAfter = time.Duration(s) * time.Second
+		e.RetryAfter = time.Duration(min(s, maxRetryAfter)) * time.Second
 	} else {
 		e.RetryAfter = time.Minute
 	}

@@ -97,7 +97,7 @@ func FuzzResponseError(f *testing.F) {
 			if rl.RetryAfter < 0 || rl.Reset.Before(time.Now().Add(-time.Minute)) {
 				t.Fatalf("429 with Retry-After %q: wait %s, reset %s", retryAfter, rl.RetryAfter, rl.Reset)
 			}
-			if s, perr := strconv.Atoi(strings.TrimSpace(retryAfter)); perr == nil && s >= 0 && s <= 7*86400 && rl.RetryAfter != time.Duration(s)*time.Second {
+			if s, perr := strconv.Atoi(strings.TrimSpace(retryAfter)); perr == nil && s >= 0 && rl.RetryAfter != time.Duration(min(s, 86400))*time.Second {
 				t.Fatalf("Retry-After %q read as %s", retryAfter, rl.RetryAfter)
 			}
 			if want := strings.ToLower(h.Get("X-Rate-Limit-Problem")); want != "" && rl.Problem != want || want == "" && rl.Problem != "minute" {
@@ -141,6 +141,7 @@ func FuzzObserveHeaders(f *testing.F) {
 	f.Add("0", "0", "0", "86399", "day")
 	f.Add("", "", "", "60", "appminute")
 	f.Add("-1", "x", "1e3", "-5", "MINUTE")
+	f.Add("", "", "", "9999999999", "minute")
 	f.Fuzz(func(t *testing.T, day, minute, app, retryAfter, problem string) {
 		clock := xerotest.NewClock(time.Date(2026, 4, 29, 12, 0, 0, 0, time.UTC))
 		lim := xero.NewLimiter(xero.LimiterConfig{PerMinute: 60, DailyBudget: 5000, App: xero.NewAppLimiter(10000, clock), Clock: clock})
@@ -159,8 +160,18 @@ func FuzzObserveHeaders(f *testing.F) {
 		if n, err := strconv.Atoi(day); err == nil && n >= 0 && got.DayRemaining > n {
 			t.Fatalf("X-DayLimit-Remaining %d but %d left today", n, got.DayRemaining)
 		}
-		if s, err := strconv.Atoi(retryAfter); err == nil && s > 0 && problem == "day" && got.DayRemaining != 0 {
+		s, serr := strconv.Atoi(retryAfter)
+		if serr == nil && s > 0 && problem == "day" && got.DayRemaining != 0 {
 			t.Fatalf("a day-limit 429 left %d calls today", got.DayRemaining)
+		}
+		// The next call waits out Retry-After (the fake clock jumps).
+		start := clock.Now()
+		if err := lim.Wait(context.Background()); err != nil {
+			return
+		}
+		lim.Done(nil)
+		if serr == nil && s > 0 && problem != "day" && problem != "appminute" && clock.Now().Sub(start) < time.Duration(min(s, 86400))*time.Second {
+			t.Fatalf("Retry-After %q: the next call waited %s", retryAfter, clock.Now().Sub(start))
 		}
 	})
 }
@@ -446,6 +457,19 @@ func TestMoneyRefusesHugeExponent(t *testing.T) {
 		var v struct{ Amount xero.Money }
 		if err := json.Unmarshal([]byte(`{"Amount":`+text+`}`), &v); err != nil {
 			t.Errorf("%s refused: %v", text, err)
+		}
+	}
+}
+
+// TestRetryAfterBeyondADay: a Retry-After of more seconds than a
+// time.Duration holds wrapped to a negative wait (retry at once); Xero's
+// longest wait is the day limit's, so any longer one reads as a day.
+func TestRetryAfterBeyondADay(t *testing.T) {
+	for _, ra := range []string{"9999999999", "9223372036854775807", "86401"} {
+		_, err := fuzzClient(&answerRT{status: 429, header: http.Header{"Retry-After": {ra}, "X-Rate-Limit-Problem": {"day"}}}).Accounts(context.Background())
+		var rl *xero.RateLimitError
+		if !errors.As(err, &rl) || rl.RetryAfter != 24*time.Hour {
+			t.Errorf("Retry-After %s: %v, want a wait of 24h", ra, err)
 		}
 	}
 }

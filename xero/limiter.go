@@ -281,7 +281,7 @@ func (l *Limiter) Observe(h http.Header) {
 		l.cfg.App.block(now.Add(time.Minute))
 	}
 	if s, ok := headerInt(h, "Retry-After"); ok && s > 0 {
-		until := now.Add(time.Duration(s) * time.Second)
+		until := now.Add(time.Duration(min(s, maxRetryAfter)) * time.Second)
 		switch h.Get("X-Rate-Limit-Problem") {
 		case "day":
 			l.srvDay = 0
