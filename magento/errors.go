@@ -1,9 +1,12 @@
 package magento
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"ledger/domain"
@@ -47,19 +50,36 @@ func magentoMessage(body []byte) string {
 	if json.Unmarshal(body, &b) != nil {
 		return ""
 	}
-	msg := b.Message
+	values := map[string]string{}
 	var named map[string]any
 	var list []any
 	if json.Unmarshal(b.Parameters, &named) == nil {
 		for k, v := range named {
-			msg = strings.ReplaceAll(msg, "%"+k, fmt.Sprint(v))
+			values["%"+k] = fmt.Sprint(v)
 		}
 	} else if json.Unmarshal(b.Parameters, &list) == nil {
-		for i := len(list) - 1; i >= 0; i-- {
-			msg = strings.ReplaceAll(msg, fmt.Sprintf("%%%d", i+1), fmt.Sprint(list[i]))
+		for i, v := range list {
+			values["%"+strconv.Itoa(i+1)] = fmt.Sprint(v)
 		}
 	}
-	return truncate(strings.TrimSpace(msg), 300)
+	return truncate(strings.TrimSpace(placeholders(values).Replace(b.Message)), 300)
+}
+
+// placeholders substitutes as Magento's Placeholder renderer (PHP strtr)
+// does: one pass, the longest placeholder wins where several match
+// ("%fieldValue" before "%field"), substituted text is not substituted
+// again. A Replacer tries its pairs in argument order, so longest first.
+func placeholders(values map[string]string) *strings.Replacer {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	pairs := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		pairs = append(pairs, k, values[k])
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 func unavailable(err error, what string) *domain.Error {

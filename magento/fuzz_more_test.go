@@ -307,6 +307,7 @@ func FuzzErrorBody(f *testing.F) {
 	f.Add(uint16(500), []byte(`{"message":"Internal Error. Details are available in Magento log file. Report ID: webapi-6a1f"}`))
 	f.Add(uint16(502), []byte("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"))
 	f.Add(uint16(422), []byte(`{"message":"`+strings.Repeat("é", 200)+`"}`))
+	f.Add(uint16(400), []byte(`{"message":"%field must be %fieldValue","parameters":{"field":"%fieldValue","fieldValue":"positive"}}`))
 	f.Fuzz(func(t *testing.T, code uint16, body []byte) {
 		status := 400 + int(code)%200
 		_, err := fuzzClient(t, &answerRT{status: status, body: body}).Invoice(context.Background(), 42)
@@ -523,5 +524,26 @@ func TestDecodeRefusesHugeExponent(t *testing.T) {
 	}
 	if _, err := magento.DecodePayment([]byte(`{"invoice_id":1,"currency":"GBP","amount":1.0E-5}`)); err != nil {
 		t.Errorf("PHP's 1.0E-5 refused: %v", err)
+	}
+}
+
+// TestErrorMessageRendersLikeMagento: placeholders are substituted as
+// Magento's Placeholder renderer does (strtr: one pass, the longest
+// placeholder first, substituted text left alone). Named parameters used
+// to be replaced one by one in map order, so "%field" could eat the start
+// of "%fieldValue" or a value's own "%…" — a different message each time.
+func TestErrorMessageRendersLikeMagento(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"message":"%field must be %fieldValue","parameters":{"field":"%fieldValue","fieldValue":"positive"}}`: "%fieldValue must be positive",
+		`{"message":"%1 and %2, not %10","parameters":["%2","b","c","d","e","f","g","h","i","j"]}`:              "%2 and b, not j",
+		`{"message":"100% sure: %1","parameters":["yes"]}`:                                                      "100% sure: yes",
+	} {
+		for range 20 { // map order differs between runs
+			_, err := fuzzClient(t, &answerRT{status: 400, body: []byte(body)}).Invoice(context.Background(), 42)
+			var herr *magento.HTTPError
+			if !errors.As(err, &herr) || herr.Message != want {
+				t.Fatalf("%s rendered as %q, want %q", body, herr.Message, want)
+			}
+		}
 	}
 }
