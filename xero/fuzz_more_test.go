@@ -473,3 +473,70 @@ func TestRetryAfterBeyondADay(t *testing.T) {
 		}
 	}
 }
+
+// reference is every reference list a connect reads.
+type reference struct {
+	Organisation       xero.Organisation
+	Accounts           []xero.Account
+	TaxRates           []xero.TaxRate
+	BrandingThemes     []xero.BrandingTheme
+	TrackingCategories []xero.TrackingCategory
+	Currencies         []xero.Currency
+}
+
+// FuzzReferenceData: the reference lists (organisation, accounts, tax
+// rates, branding themes, tracking categories, currencies) read from any
+// answer are what was sent, re-encoded, or a DecodeError; an answer with
+// no organisation is a DecodeError, never an empty organisation.
+func FuzzReferenceData(f *testing.F) {
+	f.Add([]byte(`{"Organisations":[{"OrganisationID":"o","Name":"Demo","BaseCurrency":"GBP","CreatedDateUTC":"/Date(1518685950940+0000)/"}]}`))
+	f.Add([]byte(`{"TaxRates":[{"Name":"20% (VAT on Income)","TaxType":"OUTPUT2","Status":"ACTIVE","EffectiveRate":20.0000,"DisplayTaxRate":"20.0"}]}`))
+	f.Add([]byte(`{"Accounts":[{"AccountID":"a","Code":"200","Type":"REVENUE","UpdatedDateUTC":""}],"Currencies":[{"Code":"GBP"}],"TrackingCategories":[{"Options":[{}]}],"BrandingThemes":[{"SortOrder":1}]}`))
+	f.Add([]byte(`{"Organisations":[]}`))
+	timeCmp := cmp.Comparer(func(a, b *xero.Time) bool {
+		return zeroTime(a) && zeroTime(b) || a != nil && b != nil && a.Equal(b.Time)
+	})
+	moneyCmp := cmp.Comparer(func(a, b xero.Money) bool { return a.Equal(b.Decimal) })
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := fuzzClient(&answerRT{status: 200, body: body})
+		ctx := context.Background()
+		var got reference
+		var errs []error
+		var err error
+		got.Organisation, err = c.Organisation(ctx)
+		errs = append(errs, err)
+		got.Accounts, err = c.Accounts(ctx)
+		errs = append(errs, err)
+		got.TaxRates, err = c.TaxRates(ctx)
+		errs = append(errs, err)
+		got.BrandingThemes, err = c.BrandingThemes(ctx)
+		errs = append(errs, err)
+		got.TrackingCategories, err = c.TrackingCategories(ctx)
+		errs = append(errs, err)
+		got.Currencies, err = c.Currencies(ctx)
+		errs = append(errs, err)
+		for i, err := range errs {
+			var de *xero.DecodeError
+			if err != nil && !errors.As(err, &de) {
+				t.Fatalf("call %d: %T %v", i, err, err)
+			}
+			if err != nil {
+				return
+			}
+		}
+		if got.Organisation == (xero.Organisation{}) && !bytes.Contains(bytes.ToLower(body), []byte("organisations")) {
+			t.Fatalf("an empty organisation from %q", body)
+		}
+		enc, err := json.Marshal(got)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		var again reference
+		if err := json.Unmarshal(enc, &again); err != nil {
+			t.Fatalf("re-decode %s: %v", enc, err)
+		}
+		if diff := cmp.Diff(got, again, cmpopts.EquateEmpty(), timeCmp, moneyCmp); diff != "" {
+			t.Fatalf("round trip (-first +again):\n%s", diff)
+		}
+	})
+}
