@@ -31,8 +31,12 @@ func (s *Server) renderBinding(w http.ResponseWriter, r *http.Request, c *reqCtx
 	d := bindingData{visibleBinding: v, Error: errMsg,
 		NotConnected:  v.B.Status == domain.BindingPendingOAuth,
 		NeedsReauth:   v.B.Status == domain.BindingNeedsReauth,
-		MagentoStatus: string(v.T.MagentoStatus), MagentoURL: v.T.MagentoURL,
+		MagentoStatus: magentoStatusLabel(v.T.MagentoStatus), MagentoURL: v.T.MagentoURL,
 		LastSync: agoOrNever(now, v.B.LastSyncAt)}
+	// The home tile's source, so the two pages agree on "Last sync".
+	if st, err := s.store.RunStats(v.B.ID); err == nil && st.LastRunAt != nil {
+		d.LastSync = agoOrNever(now, st.LastRunAt)
+	}
 	d.StatusLabel, d.StatusClass = bindingStatus(v.B.Status)
 	switch ref, err := s.store.Reference(v.B.ID); {
 	case err == nil && ref != nil && !ref.FetchedAt.IsZero():
@@ -43,5 +47,5 @@ func (s *Server) renderBinding(w http.ResponseWriter, r *http.Request, c *reqCtx
 		s.cfg.Logger.Warn("dashboard: reference", "binding", v.B.ID, "err", err)
 		d.RefAge = "Unknown: " + domain.MessageOf(err)
 	}
-	s.render(w, r, code, "binding", view{Title: "Binding", User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Flash: flash, Data: d})
+	s.render(w, r, code, "binding", view{Title: v.MagentoHost() + " ↔ Xero", User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Flash: flash, Data: d})
 }

@@ -13,7 +13,7 @@ func (s *Server) handleDisconnectConfirm(w http.ResponseWriter, r *http.Request,
 		s.fail(w, r, c, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "disconnect", view{Title: "Disconnect", User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Data: v})
+	s.render(w, r, http.StatusOK, "disconnect", view{Title: "Disconnect " + v.MagentoHost(), User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Data: v})
 }
 
 // handleDisconnect disconnects the binding once the confirmation page was

@@ -91,7 +91,7 @@ func (s *Server) handleBindings(w http.ResponseWriter, r *http.Request, c *reqCt
 	if d.Page < d.Pages {
 		d.NextURL = bindingsURL(d.Q, status, d.Page+1)
 	}
-	s.render(w, r, http.StatusOK, "bindings", view{Title: "Bindings", User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Data: d})
+	s.render(w, r, http.StatusOK, "bindings", view{Title: "Connections", User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Data: d})
 }
 
 // bindingsURL is the bindings list with a filter and page; the first page

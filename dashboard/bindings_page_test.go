@@ -82,12 +82,12 @@ func TestBindingsPaging(t *testing.T) {
 		info       string // the "Bindings a–b of n" line, "" when one page
 		err        string
 	}{
-		{query: "", ids: append([]uint64{10, 20}, span(1001, 1048)...), next: "/dashboard/bindings?page=2", info: "Bindings 1–50 of 122"},
-		{query: "?page=2", ids: span(1049, 1098), prev: "/dashboard/bindings", next: "/dashboard/bindings?page=3", info: "Bindings 51–100 of 122"},
-		{query: "?page=3", ids: span(1099, 1120), prev: "/dashboard/bindings?page=2", info: "Bindings 101–122 of 122"},
-		{query: "?page=99", ids: span(1099, 1120), prev: "/dashboard/bindings?page=2", info: "Bindings 101–122 of 122"},
-		{query: "?page=-4", ids: append([]uint64{10, 20}, span(1001, 1048)...), next: "/dashboard/bindings?page=2", info: "Bindings 1–50 of 122"},
-		{query: "?page=x", ids: append([]uint64{10, 20}, span(1001, 1048)...), next: "/dashboard/bindings?page=2", info: "Bindings 1–50 of 122"},
+		{query: "", ids: append([]uint64{10, 20}, span(1001, 1048)...), next: "/dashboard/bindings?page=2", info: "Connections 1–50 of 122"},
+		{query: "?page=2", ids: span(1049, 1098), prev: "/dashboard/bindings", next: "/dashboard/bindings?page=3", info: "Connections 51–100 of 122"},
+		{query: "?page=3", ids: span(1099, 1120), prev: "/dashboard/bindings?page=2", info: "Connections 101–122 of 122"},
+		{query: "?page=99", ids: span(1099, 1120), prev: "/dashboard/bindings?page=2", info: "Connections 101–122 of 122"},
+		{query: "?page=-4", ids: append([]uint64{10, 20}, span(1001, 1048)...), next: "/dashboard/bindings?page=2", info: "Connections 1–50 of 122"},
+		{query: "?page=x", ids: append([]uint64{10, 20}, span(1001, 1048)...), next: "/dashboard/bindings?page=2", info: "Connections 1–50 of 122"},
 		{query: "?q=shop007", ids: []uint64{1007}},
 		{query: "?q=+SHOP007.EXAMPLE+", ids: []uint64{1007}},
 		{query: "?q=org+01", ids: span(1010, 1019)},
@@ -97,8 +97,8 @@ func TestBindingsPaging(t *testing.T) {
 		{query: "?status=pending_oauth", ids: []uint64{20}},
 		{query: "?status=needs_reauth", ids: every3rd(1001, 1120), info: ""},
 		{query: "?status=active&q=shop1", ids: []uint64{1100, 1101, 1103, 1104, 1106, 1107, 1109, 1110, 1112, 1113, 1115, 1116, 1118, 1119}},
-		{query: "?status=bogus&page=3", ids: span(1099, 1120), prev: "/dashboard/bindings?page=2", info: "Bindings 101–122 of 122", err: "Unknown status filter; showing every status."},
-		{query: "?q=shop&page=2", ids: span(1049, 1098), prev: "/dashboard/bindings?q=shop", next: "/dashboard/bindings?page=3&q=shop", info: "Bindings 51–100 of 122"}, // alice-shop and bob-shop match too,
+		{query: "?status=bogus&page=3", ids: span(1099, 1120), prev: "/dashboard/bindings?page=2", info: "Connections 101–122 of 122", err: "Unknown status filter; showing every status."},
+		{query: "?q=shop&page=2", ids: span(1049, 1098), prev: "/dashboard/bindings?q=shop", next: "/dashboard/bindings?page=3&q=shop", info: "Connections 51–100 of 122"}, // alice-shop and bob-shop match too,
 	} {
 		t.Run(tt.query, func(t *testing.T) {
 			p := admin.get("/dashboard/bindings" + tt.query)
@@ -124,14 +124,14 @@ func TestBindingsPaging(t *testing.T) {
 			if !strings.Contains(p.body, `<form method="get" action="/dashboard/bindings"`) {
 				t.Error("no filter form for an agency")
 			}
-			if tt.ids == nil && !strings.Contains(p.body, "No bindings match.") {
+			if tt.ids == nil && !strings.Contains(p.body, "No connections match.") {
 				t.Error("an empty filter result does not say so")
 			}
 		})
 	}
 	// The filter form keeps what was asked.
 	p := admin.get("/dashboard/bindings?q=org+01&status=needs_reauth")
-	for _, want := range []string{`id="q" name="q" type="search" value="org 01"`, `<option value="needs_reauth" selected>Needs re-auth</option>`} {
+	for _, want := range []string{`id="q" name="q" type="search" value="org 01"`, `<option value="needs_reauth" selected>Xero sign-in expired</option>`} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("filter form lacks %s", want)
 		}
@@ -150,14 +150,14 @@ func TestBindingsPagingMerchantsUnchanged(t *testing.T) {
 		if d := cmp.Diff([]uint64{10}, rowIDs(p.body)); d != "" {
 			t.Errorf("alice GET %s rows (-want +got):\n%s", q, d)
 		}
-		if strings.Contains(p.body, `class="pager"`) || strings.Contains(p.body, "Bindings 1–") {
+		if strings.Contains(p.body, `class="pager"`) || strings.Contains(p.body, "Connections 1–") {
 			t.Errorf("alice GET %s shows a pager", q)
 		}
 	}
 	if p := alice.get("/dashboard/bindings"); strings.Contains(p.body, `action="/dashboard/bindings"`) {
 		t.Error("a merchant with one store sees a filter form")
 	}
-	if p := alice.get("/dashboard/bindings?q=org"); !strings.Contains(p.body, "No bindings match.") || len(rowIDs(p.body)) != 0 {
+	if p := alice.get("/dashboard/bindings?q=org"); !strings.Contains(p.body, "No connections match.") || len(rowIDs(p.body)) != 0 {
 		t.Error("alice's filter reaches other bindings or does not say none match")
 	}
 }
@@ -177,7 +177,7 @@ func TestHomeTileLimit(t *testing.T) {
 		if got := len(tileRE.FindAllString(body, -1)); got != tt.tiles {
 			t.Errorf("%s: %d tiles, want %d", tt.who, got, tt.tiles)
 		}
-		if got := strings.Contains(body, `<a href="/dashboard/bindings">Show all 122 bindings</a>`); got != tt.showAll {
+		if got := strings.Contains(body, `<a href="/dashboard/bindings">Show all 122 connections</a>`); got != tt.showAll {
 			t.Errorf("%s: show-all link %v, want %v", tt.who, got, tt.showAll)
 		}
 	}
@@ -252,20 +252,20 @@ func TestMerchantListsReadOwnStores(t *testing.T) {
 			t.Errorf("alice GET /dashboard/bindings%s rows (-want +got):\n%s", tt.query, d)
 		}
 	}
-	if p := alice.get("/dashboard"); p.code != 200 || !strings.Contains(p.body, "Show all 62 bindings") {
+	if p := alice.get("/dashboard"); p.code != 200 || !strings.Contains(p.body, "Show all 62 connections") {
 		t.Errorf("alice's home: %d, no link to her 62 bindings", p.code)
 	}
 	if p := alice.get("/dashboard/sync?binding=4000"); p.code != 200 {
 		t.Errorf("alice's sync history of binding 4000: %d", p.code)
 	}
-	if p := alice.get("/dashboard/sync?binding=1001"); p.code != 200 || !strings.Contains(p.body, "No binding you can see has id 1001") {
+	if p := alice.get("/dashboard/sync?binding=1001"); p.code != 200 || !strings.Contains(p.body, "No connection you can see has number 1001") {
 		t.Errorf("alice's sync history of the admin's binding 1001: %d, does not say she cannot see it", p.code)
 	}
 	if n := f.st.fullScans.Load(); n != 0 {
 		t.Errorf("alice's pages listed every tenant or binding %d times, want 0 (read by owner)", n)
 	}
 	admin := f.browser().login("admin@example.com")
-	if p := admin.get("/dashboard/bindings?page=2"); !strings.Contains(p.body, "Bindings 51–83 of 83") {
+	if p := admin.get("/dashboard/bindings?page=2"); !strings.Contains(p.body, "Connections 51–83 of 83") {
 		t.Errorf("admin's second page does not count all 83 bindings:\n%s", p.body)
 	}
 }

@@ -205,6 +205,9 @@ func (f *fakeStore) RunStats(ids ...uint64) (RunStats, error) {
 		if !slices.Contains(ids, r.BindingID) {
 			continue
 		}
+		if at := r.CreatedAt; st.LastRunAt == nil || at.After(*st.LastRunAt) {
+			st.LastRunAt = &at // the newest run's creation, as store.RunStats
+		}
 		switch r.Status {
 		case domain.RunQueued, domain.RunRunning:
 			st.Pending++

@@ -44,7 +44,7 @@ func bindingStatus(st domain.BindingStatus) (label, class string) {
 	case domain.BindingPendingOAuth:
 		return "Xero not connected yet", "warn"
 	case domain.BindingNeedsReauth:
-		return "Needs re-auth", "bad"
+		return "Xero sign-in expired", "bad"
 	case domain.BindingRevoked:
 		return "Disconnected", "bad"
 	}

@@ -14,7 +14,7 @@ import (
 
 type loginData struct{ Email, Error, Next string }
 
-const msgBadLogin = "Email or password is incorrect."
+const msgBadLogin = "Email or password is incorrect. Check both and try again; if you have no login, ask whoever runs ledger to add one (ledger user add)."
 
 // dummyHash is compared against when the email is unknown, so a wrong email
 // costs as long as a wrong password.

@@ -224,14 +224,14 @@ func TestEmbedLiveRegionFollowsState(t *testing.T) {
 		t.Fatal("the embed login set the dashboard cookie; the test must run on the embed cookie alone")
 	}
 	before := parseLive(t, br.do("GET", path, nil).body).Regions["runs"]
-	if !strings.Contains(before, "invoice.created") || strings.Contains(before, "invoice.paid") {
+	if !strings.Contains(before, "Invoice created") || strings.Contains(before, "Invoice paid") {
 		t.Fatalf("runs region before:\n%s", before)
 	}
 	if r := f.webhook("invoice.paid", envelope42, "invoice.paid:42"); r.code != 202 {
 		t.Fatalf("invoice.paid: %d", r.code)
 	}
 	after := parseLive(t, br.do("GET", path, nil).body).Regions["runs"]
-	if after == before || !strings.Contains(after, "invoice.paid") {
+	if after == before || !strings.Contains(after, "Invoice paid") {
 		t.Errorf("the refetched runs region does not show the new event:\n%s", after)
 	}
 	anon := parseLive(t, newJarless(t, f.ts.URL).do("GET", path, nil).body)

@@ -240,7 +240,7 @@ func TestSettings(t *testing.T) {
 	f := setup(t, func(c *Config) { c.PaymentMethods = methods })
 	b := f.browser().login("alice@example.com")
 	page := b.get("/dashboard/bindings/10/settings")
-	for _, want := range []string{"Sync behaviour", "Default mappings and Xero defaults", "Payment-method routing", "Commercial knobs", "Tax-rate map", "Rounding and adjustment accounts",
+	for _, want := range []string{"Sync behaviour", "Default mappings and Xero defaults", "Payment-method routing", "Invoices and contacts in Xero", "Tax-rate map", "Rounding and adjustment accounts",
 		"Check / Money order (checkmo)", `value="200"`, "200 — Sales", "Business Bank", "Don&#39;t auto-pay"} {
 		if !strings.Contains(page.body, want) && !strings.Contains(page.body, strings.ReplaceAll(want, "&#39;", "'")) {
 			t.Errorf("settings page lacks %q", want)
@@ -363,10 +363,14 @@ func TestSyncList(t *testing.T) {
 		t.Error("a succeeded run offers Retry")
 	}
 	run := alice.get("/dashboard/sync/100")
-	for _, want := range []string{"Timeline", "received", "Fix the mapping"} {
+	for _, want := range []string{"Timeline", "Received from Magento", "Fix the mapping", "Account code &#39;999&#39; is not valid", "<title>Sync run #100 · Invoice created · ledger</title>"} {
 		if !strings.Contains(run.body, want) {
 			t.Errorf("run page lacks %q", want)
 		}
+	}
+	// The error class is for the log, not the merchant.
+	if strings.Contains(run.body, "(validation)") {
+		t.Error("run page shows the raw error class (validation)")
 	}
 	if r := alice.submit("/dashboard/sync/100", "/dashboard/sync/100/retry", nil); r.code != http.StatusSeeOther {
 		t.Errorf("retry: %d", r.code)

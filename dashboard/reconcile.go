@@ -88,7 +88,7 @@ func (s *Server) renderReconcile(w http.ResponseWriter, r *http.Request, c *reqC
 	t, err := reconcilePage()
 	var buf bytes.Buffer
 	if err == nil {
-		err = t.ExecuteTemplate(&buf, "layout", view{Title: "Reconciliation", User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Data: d})
+		err = t.ExecuteTemplate(&buf, "layout", view{Title: "Reconciliation · " + d.MagentoHost, User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Data: d})
 	}
 	if err != nil {
 		s.cfg.Logger.Error("dashboard: render", "page", "reconcile", "err", err)

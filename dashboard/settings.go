@@ -78,19 +78,19 @@ func (s *Server) reference(bindingID uint64) *domain.ReferenceCache {
 // handler read (nil when none).
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, c *reqCtx, v visibleBinding, ref *domain.ReferenceCache, p domain.Policy, in formInput, errs map[string]error, code int, flash string) {
 	methods := s.storeMethods(r, v.T.ID)
-	d := settingsData{visibleBinding: v, ID: v.B.ID, Errors: len(errs) > 0,
+	d := settingsData{visibleBinding: v, ID: v.B.ID, Errors: len(errs) > 0, ErrorCount: len(errs),
 		NoReference: ref == nil || len(ref.Accounts) == 0,
 		Cards:       buildCards(p, ref, methods, in)}
 	for ci := range d.Cards {
 		for fi := range d.Cards[ci].Fields {
 			f := &d.Cards[ci].Fields[fi]
 			if err := errs[f.Key]; err != nil {
-				f.Error, f.Code = domain.MessageOf(err), domain.CodeOf(err)
+				f.Error, f.Code = fieldMessage(f.Key, domain.MessageOf(err)), domain.CodeOf(err)
 				delete(errs, f.Key) // shown once, on the key's first field
 			}
 		}
 	}
-	s.render(w, r, code, "settings", view{Title: "Settings", User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Flash: flash, Data: d})
+	s.render(w, r, code, "settings", view{Title: "Settings · " + v.MagentoHost(), User: c.user, CSRF: c.sess.CSRF, Nav: "bindings", Flash: flash, Data: d})
 }
 
 // policyValues turns the submitted form into JSON text per policy key.

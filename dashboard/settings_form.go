@@ -24,6 +24,19 @@ type settingsField struct {
 	Error, Code            string
 }
 
+// DescribedBy is the aria-describedby of the field's input: its hint and
+// its error, so a screen reader reads both with the label.
+func (f settingsField) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, "h-"+f.Name)
+	}
+	if f.Error != "" {
+		ids = append(ids, "e-"+f.Name)
+	}
+	return strings.Join(ids, " ")
+}
+
 type settingsCard struct {
 	Title, Hint string
 	Fields      []settingsField
@@ -34,6 +47,7 @@ type settingsData struct {
 	ID          uint64
 	Cards       []settingsCard
 	Errors      bool
+	ErrorCount  int // keys refused: nothing is saved while any is
 	NoReference bool
 }
 
@@ -138,7 +152,7 @@ func buildCards(p domain.Policy, ref *domain.ReferenceCache, methods storeMethod
 	fixed := func(vals ...string) []option {
 		out := make([]option, len(vals))
 		for i, v := range vals {
-			out[i] = option{Value: v, Label: v}
+			out[i] = option{Value: v, Label: fixedLabels[v]}
 		}
 		return out
 	}
@@ -152,16 +166,16 @@ func buildCards(p domain.Policy, ref *domain.ReferenceCache, methods storeMethod
 		}},
 		{Title: "Default mappings and Xero defaults", Fields: []settingsField{
 			sel("default_xero_revenue_account_code", "Default revenue account", "(none — Xero's item default)", revenue),
-			sel("default_xero_tax_type", "Default tax rate", "(none — NONE)", tax),
+			sel("default_xero_tax_type", "Default tax rate", "(none — no tax)", tax),
 			sel("default_bank_account_id", "Default bank account for payments", "(none — don't record payments)", bank),
 		}},
 		{Title: "Payment-method routing", Hint: "Where each Magento payment method's payments go in Xero.", Fields: methodFields(p, methods, bank, in)},
-		{Title: "Commercial knobs", Fields: []settingsField{
+		{Title: "Invoices and contacts in Xero", Fields: []settingsField{
 			text("invoice_number_prefix", "Invoice number prefix", "text", "Up to 10 characters, e.g. MAG-."),
-			sel("customer_name_priority", "Contact name from", "(default)", fixed(domain.NamePriorityCompany, domain.NamePriorityPerson)),
-			sel("xero_invoice_status_default", "New invoices are", "(default)", fixed(domain.InvoiceDraft, domain.InvoiceSubmitted, domain.InvoiceAuthorised)),
+			sel("customer_name_priority", "Contact name from", "(default: company)", fixed(domain.NamePriorityCompany, domain.NamePriorityPerson)),
+			sel("xero_invoice_status_default", "New invoices are", "(default: approved)", fixed(domain.InvoiceDraft, domain.InvoiceSubmitted, domain.InvoiceAuthorised)),
 			text("default_xero_payment_terms_days", "Payment terms (days)", "number", "Empty means 14."),
-			sel("guest_contact_mode", "Guest customers", "(default)", fixed(domain.GuestPerEmail, domain.GuestSingle)),
+			sel("guest_contact_mode", "Guest customers", "(default: one per email)", fixed(domain.GuestPerEmail, domain.GuestSingle)),
 		}},
 		{Title: "Tax-rate map", Hint: "A Magento tax rate in percent → a Xero tax rate; used before the default.", Fields: rateFields(p, tax, in)},
 		{Title: "Rounding and adjustment accounts", Fields: []settingsField{
@@ -230,4 +244,16 @@ func rateFields(p domain.Policy, tax []option, in formInput) []settingsField {
 			settingsField{Key: "tax_rate_map", Name: "tr_type_" + n, Label: "… maps to", Kind: "select", Options: selectOpts(in("tr_type_"+n, p.TaxRateMap[r]), tax, "(remove)")})
 	}
 	return out
+}
+
+// fixedLabels are the words for the values of the fixed-choice settings
+// (the values themselves are what the policy and the CLI store).
+var fixedLabels = map[string]string{
+	domain.NamePriorityCompany: "Company, else person",
+	domain.NamePriorityPerson:  "Person, else company",
+	domain.InvoiceDraft:        "Draft (DRAFT)",
+	domain.InvoiceSubmitted:    "Awaiting approval (SUBMITTED)",
+	domain.InvoiceAuthorised:   "Approved (AUTHORISED)",
+	domain.GuestPerEmail:       "One contact per email",
+	domain.GuestSingle:         "One shared contact “Guest customers”",
 }

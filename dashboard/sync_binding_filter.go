@@ -66,7 +66,7 @@ func (bf *bindingFilter) search(vis []visibleBinding, value string) {
 	}
 	switch {
 	case len(hits) == 0:
-		bf.Error = "No binding matches “" + value + "”; search by binding id, Magento host or Xero organisation."
+		bf.Error = "No connection matches “" + value + "”; search by connection number, Magento host or Xero organisation."
 	case len(hits) == 1:
 		bf.ID = hits[0].B.ID
 	default:

@@ -98,18 +98,18 @@ func TestSyncBindingFilterSearch(t *testing.T) {
 		{"?binding=Alice+Ltd", bindingForm{Input: ptr("Alice Ltd")}, RunFilter{BindingID: 10, Limit: syncPageSize + 1}, []string{">#100<"}, []string{">#300<"}},
 		{"?binding=tenant-m012", bindingForm{Input: ptr("tenant-m012")}, RunFilter{BindingID: 1012, Limit: syncPageSize + 1}, nil, []string{">#100<"}},
 		{"?binding=org+01", bindingForm{Input: ptr("org 01"), Matches: matches(span(1010, 1019)...)}, RunFilter{Limit: notQueried},
-			[]string{"10 bindings match “org 01”", "#1010 shop010.example.com ↔ Org 010"}, []string{">#100<", ">#300<"}},
+			[]string{"10 connections match “org 01”", "#1010 shop010.example.com ↔ Org 010"}, []string{">#100<", ">#300<"}},
 		{"?status=failed&binding=org+05", bindingForm{Input: ptr("org 05"), Matches: []string{
 			"/dashboard/sync?binding=1050&status=failed", "/dashboard/sync?binding=1051&status=failed", "/dashboard/sync?binding=1052&status=failed",
 			"/dashboard/sync?binding=1053&status=failed", "/dashboard/sync?binding=1054&status=failed", "/dashboard/sync?binding=1055&status=failed",
 			"/dashboard/sync?binding=1056&status=failed", "/dashboard/sync?binding=1057&status=failed", "/dashboard/sync?binding=1058&status=failed",
 			"/dashboard/sync?binding=1059&status=failed"}}, RunFilter{Limit: notQueried}, nil, nil},
 		{"?binding=example", bindingForm{Input: ptr("example"), Matches: matches(append([]uint64{10, 20}, span(1001, 1018)...)...)}, RunFilter{Limit: notQueried},
-			[]string{"62 bindings match", "42 more match; narrow the search."}, []string{">#100<"}},
+			[]string{"62 connections match", "42 more match; narrow the search."}, []string{">#100<"}},
 		{"?binding=nowhere", bindingForm{Input: ptr("nowhere")}, RunFilter{Limit: notQueried},
-			[]string{"No binding matches “nowhere”"}, []string{">#100<", ">#300<"}},
+			[]string{"No connection matches “nowhere”"}, []string{">#100<", ">#300<"}},
 		{"?binding=999999", bindingForm{Input: ptr("999999")}, RunFilter{Limit: notQueried},
-			[]string{"No binding you can see has id 999999"}, []string{">#100<", ">#300<"}},
+			[]string{"No connection you can see has number 999999"}, []string{">#100<", ">#300<"}},
 	} {
 		t.Run(tt.query, func(t *testing.T) {
 			f.st.mu.Lock()

@@ -24,6 +24,8 @@ type runRow struct {
 	R                  *domain.SyncRun
 	Magento            string
 	StatusClass        string
+	Event, Status      string // words for R.Event and R.Status
+	Skip               string // why it was skipped and what to change, in words
 	XeroURL, XeroLabel string
 	ISO, Ago           string
 	Retryable          bool
@@ -52,7 +54,7 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 	d := syncData{MagentoID: strings.TrimSpace(q.Get("magento_id"))}
 	f := RunFilter{Limit: syncPageSize + 1, Status: domain.RunStatus(q.Get("status"))}
 	for _, st := range runStatuses {
-		d.Statuses = append(d.Statuses, option{Value: string(st), Label: string(st), Selected: st == f.Status})
+		d.Statuses = append(d.Statuses, option{Value: string(st), Label: runStatusOption(st), Selected: st == f.Status})
 	}
 	if f.Status != "" && !f.Status.Valid() {
 		f.Status, d.Error = "", "Unknown status filter; showing every status."
@@ -65,7 +67,7 @@ func (s *Server) handleSyncList(w http.ResponseWriter, r *http.Request, c *reqCt
 		case i >= 0:
 			f.BindingID = d.Binding.ID
 		case d.Binding.Search: // a typed id: say so next to the field
-			d.Binding.Error = "No binding you can see has id " + d.Binding.Query + "; search by binding id, Magento host or Xero organisation."
+			d.Binding.Error = "No connection you can see has number " + d.Binding.Query + "; search by connection number, Magento host or Xero organisation."
 		default:
 			s.fail(w, r, c, errNotFound)
 			return

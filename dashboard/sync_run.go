@@ -12,6 +12,13 @@ type runData struct {
 	runRow
 	BindingLabel string
 	Advice       string
+	Steps        []stepRow
+}
+
+// stepRow is one timeline entry in words.
+type stepRow struct {
+	domain.RunStep
+	Label string
 }
 
 // handleRun shows one run with its timeline of every attempt.
@@ -22,16 +29,20 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	d := runData{runRow: s.runRow(run), Advice: advice(run)}
-	d.BindingLabel = fmt.Sprintf("Binding %d", run.BindingID)
+	for _, st := range run.Timeline {
+		d.Steps = append(d.Steps, stepRow{RunStep: st, Label: stepLabel(st.Step)})
+	}
+	d.BindingLabel = fmt.Sprintf("Store connection %d", run.BindingID)
 	if v, err := s.binding(c, fmt.Sprint(run.BindingID)); err == nil {
 		d.BindingLabel = v.MagentoHost() + " ↔ " + v.OrgName()
 	}
-	s.render(w, r, http.StatusOK, "run", view{Title: fmt.Sprintf("Sync run %d", run.ID), User: c.user, CSRF: c.sess.CSRF, Nav: "sync", Data: d})
+	s.render(w, r, http.StatusOK, "run", view{Title: fmt.Sprintf("Sync run #%d · %s", run.ID, d.Event), User: c.user, CSRF: c.sess.CSRF, Nav: "sync", Data: d})
 }
 
 // runRow is how a run appears in lists and on its page.
 func (s *Server) runRow(run *domain.SyncRun) runRow {
 	row := runRow{R: run, StatusClass: runClass(run.Status),
+		Event: eventLabel(run.Event), Status: runStatusLabel(run.Status), Skip: skipReasonText(run.SkipReason),
 		ISO: run.CreatedAt.UTC().Format(time.RFC3339), Ago: ago(s.cfg.Now(), run.CreatedAt),
 		Retryable: run.Status == domain.RunFailed || run.Status == domain.RunDeadLettered}
 	row.Magento = fmt.Sprintf("#%d", run.MagentoID)
@@ -59,7 +70,7 @@ func advice(run *domain.SyncRun) string {
 	}
 	switch run.ErrorClass {
 	case domain.ClassAuth:
-		return "Reconnect Xero from the binding page, then retry."
+		return "Xero asks you to sign in again: use Reconnect Xero on the store's page, then retry."
 	case domain.ClassValidation:
 		return "Fix the mapping or the document Xero refused (see the message), then retry."
 	case domain.ClassNotFound:
