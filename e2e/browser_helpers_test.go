@@ -47,6 +47,9 @@ func chromiumPath() string {
 	return ""
 }
 
+// The browser window: a laptop screen, CSS pixels.
+const desktopWidth, desktopHeight = 1280, 900
+
 // newChrome starts a headless Chromium with a fresh profile; it skips the
 // test when Chromium is absent (CI installs it, see .ci/run).
 func newChrome(t *testing.T) context.Context {
@@ -60,7 +63,7 @@ func newChrome(t *testing.T) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
+		chromedp.WindowSize(desktopWidth, desktopHeight),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)

@@ -22,8 +22,9 @@ import (
 // TestDashboardInBrowser walks a merchant through the dashboard in a real
 // Chromium against ledger wired as `ledger serve` with the fake Magento and
 // Xero: log in, pair, connect Xero, settings, a synced invoice, a failed
-// run retried, the embed inside the Magento admin, and disconnect. Each step
-// leaves screenshots in $LEDGER_SCREENSHOTS (or a temp dir).
+// run retried, every page reviewed at desktop and phone width, the embed
+// inside the Magento admin, and disconnect. Each step leaves screenshots in
+// $LEDGER_SCREENSHOTS (or a temp dir).
 func TestDashboardInBrowser(t *testing.T) {
 	if chromiumPath() == "" {
 		t.Skip("chromium is not installed (apt-get install chromium); .ci/run installs it so CI runs these browser tests")
@@ -41,6 +42,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		{"settings", (*tab).settings},
 		{"invoice synced", (*tab).invoiceSynced},
 		{"retry failed run", (*tab).retryFailed},
+		{"review every page at desktop and phone width", (*tab).reviewPages},
 		{"embed in Magento admin", (*tab).embed},
 		{"disconnect", (*tab).disconnect},
 	}
@@ -168,6 +170,8 @@ func (b *tab) login() {
 	b.do("open login", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS(`#email`)))
 	b.checkPage("login")
 	b.focusVisible("login")
+	b.audit("login", map[string]bool{}, desktopWidth)
+	b.atPhoneWidth(func() { b.audit("login (phone)", map[string]bool{}, phoneWidth); b.shot("01-login-phone") })
 	b.do("wrong password",
 		chromedp.SendKeys(chromedp.CSS(`#email`), browserEmail),
 		chromedp.SendKeys(chromedp.CSS(`#password`), "not the password"),
@@ -233,7 +237,7 @@ func (b *tab) settings() {
 	b.checkPage("settings")
 	b.do("invalid terms", chromedp.SetValue(terms, "999"), chromedp.Submit(terms))
 	b.waitText("#e-default_xero_payment_terms_days", "out_of_range")
-	b.waitText(".errors", "Some settings were not saved")
+	b.waitText(".errors", "Nothing was saved: 1 setting needs fixing.")
 	b.do("scroll to the error", chromedp.ScrollIntoView(chromedp.CSS(`#e-default_xero_payment_terms_days`)))
 	b.shot("04-settings-out-of-range")
 
@@ -244,7 +248,7 @@ func (b *tab) settings() {
 		chromedp.SetValue(chromedp.CSS(`#f-default_xero_tax_type`), "OUTPUT2"),
 		chromedp.Submit(terms))
 	b.waitText(".flash", "")
-	if hasText(b.ctx, "main", "Some settings were not saved") {
+	if hasText(b.ctx, "main", "Nothing was saved") {
 		b.t.Fatalf("valid settings refused: %s", b.text(".errors"))
 	}
 	b.do("reload settings", chromedp.Navigate(u), chromedp.WaitVisible(terms))
@@ -439,4 +443,126 @@ func (b *tab) pageWeight() {
 		b.t.Fatalf("page weight: %v", err)
 	}
 	b.t.Logf("dashboard home weight: HTML %d + CSS %d + JS %d = %d bytes", got[0], got[1], got[2], got[0]+got[1]+got[2])
+}
+
+// Phone width: an iPhone 12–15 in portrait, CSS pixels.
+const phoneWidth, phoneHeight = 390, 844
+
+// atPhoneWidth runs f with the viewport at phone width, then back at the
+// desktop size (headless Chromium keeps the emulated size after
+// EmulateReset, so the desktop size is set again explicitly).
+func (b *tab) atPhoneWidth(f func()) {
+	b.t.Helper()
+	b.do("phone width", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(1)))
+	defer b.do("desktop width", chromedp.EmulateViewport(desktopWidth, desktopHeight, chromedp.EmulateScale(1)))
+	f()
+}
+
+// audit checks the current page as a reader would meet it: a title of its
+// own ("… · ledger", not seen on another page of titles), nothing wider
+// than the window (no sideways scrolling, no table cut off in its
+// scroller), and text — badges, errors, hints, links, buttons — with at
+// least 4.5:1 contrast against what is behind it (WCAG 2.1 AA, small text).
+func (b *tab) audit(name string, titles map[string]bool, width int) {
+	b.t.Helper()
+	if got, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.innerWidth`)); err != nil || got != width {
+		b.t.Fatalf("%s: the window is %d px wide (%v), want %d", name, got, err, width)
+	}
+	title, err := chromedp.Run(b.ctx, chromedp.Title())
+	if err != nil {
+		b.t.Fatalf("%s: title: %v", name, err)
+	}
+	if !strings.HasSuffix(title, " · ledger") || len(title) <= len(" · ledger") {
+		b.t.Errorf("%s: <title> %q, want the page's own name and \" · ledger\"", name, title)
+	}
+	if titles[title] {
+		b.t.Errorf("%s: <title> %q is the same as another page's", name, title)
+	}
+	titles[title] = true
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](auditJS))
+	if err != nil {
+		b.t.Fatalf("%s: audit: %v", name, err)
+	}
+	for _, p := range got {
+		b.t.Errorf("%s: %s", name, p)
+	}
+}
+
+const auditJS = `(() => {
+  const out = [];
+  const w = window.innerWidth;
+  if (document.documentElement.scrollWidth > w) out.push("page is " + document.documentElement.scrollWidth + " px wide in a " + w + " px window");
+  for (const e of document.querySelectorAll(".table-wrap")) {
+    if (e.scrollWidth > e.clientWidth + 1) out.push("table scrolls sideways (" + e.scrollWidth + " px in " + e.clientWidth + " px): " + e.innerText.slice(0, 40));
+  }
+  const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = c => { const [r, g, b] = rgb(c).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const behind = e => { for (; e; e = e.parentElement) { const m = rgb(getComputedStyle(e).backgroundColor); if (m.length === 3 || (m.length === 4 && m[3] > 0)) return getComputedStyle(e).backgroundColor; } return "rgb(255, 255, 255)"; };
+  for (const e of document.querySelectorAll(".badge, .field-error, .muted, .hint, .legend, .flash, .error, .banner, main a, header a, button, dt, th, td")) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || r.right < 0 || !e.innerText.trim()) continue; // hidden or off-screen (the skip link)
+    const a = lum(getComputedStyle(e).color), b = lum(behind(e));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) out.push("contrast " + ratio.toFixed(2) + ":1 for " + e.tagName.toLowerCase() + "." + e.className + " “" + e.innerText.trim().slice(0, 30) + "”");
+  }
+  return out;
+})()`
+
+// reviewPages opens every page a merchant uses — with a run that failed
+// and stays failed, and a reconciliation report — at desktop width and at
+// phone width, audits each and leaves a screenshot of each.
+func (b *tab) reviewPages() {
+	b.publishInvoice(2003, "USD") // USD is not enabled in the organisation: fails until it is
+	b.reloadUntil(b.s.base+"/dashboard/sync?magento_id=2003", "table", "failed")
+	run, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("table td a").getAttribute("href")`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	bind := fmt.Sprintf("/dashboard/bindings/%d", b.binding)
+	pages := []struct{ name, path, h1 string }{
+		{"home", "/dashboard", "Home"},
+		{"connections", "/dashboard/bindings", "Connections"},
+		{"connection", bind, "Demo Ltd"},
+		{"settings", bind + "/settings", "Settings"},
+		{"sync-history", fmt.Sprintf("/dashboard/sync?binding=%d", b.binding), "Sync history"},
+		{"run-failed", run, "Sync run #"},
+		{"reconcile", bind + "/reconcile", "Reconciliation"},
+		{"connect-magento", "/dashboard/connect-magento?provider=xero", "Pair your Magento store"},
+		{"disconnect-confirm", bind + "/disconnect", "Disconnect"},
+	}
+	for _, phone := range []bool{false, true} {
+		titles := map[string]bool{}
+		for i, p := range pages {
+			name := fmt.Sprintf("10-%02d-%s", i+1, p.name)
+			if phone {
+				name = fmt.Sprintf("11-%02d-%s-phone", i+1, p.name)
+			}
+			view := func() {
+				b.do("open "+p.path, chromedp.Navigate(b.s.base+p.path), chromedp.WaitVisible(chromedp.CSS(`main`)))
+				b.waitText("h1", p.h1)
+				if p.name == "reconcile" {
+					b.do("run reconciliation", chromedp.Click(chromedp.CSS(`main form button[type=submit]`)))
+					b.waitText("main", "Mapping coverage")
+				}
+				b.checkPage(name)
+				b.audit(name, titles, map[bool]int{false: desktopWidth, true: phoneWidth}[phone])
+				b.shot(name)
+			}
+			if phone {
+				b.atPhoneWidth(view)
+			} else {
+				view()
+			}
+		}
+	}
+	// The failed run says what went wrong and what to do, in words.
+	b.do("open the failed run", chromedp.Navigate(b.s.base+run), chromedp.WaitVisible(chromedp.CSS(`dl.stats`)))
+	for _, want := range []string{"USD", "What to do", "Invoice created", "Received from Magento"} {
+		b.waitText("main", want)
+	}
+	for _, jargon := range []string{"invoice.created", "(validation)", "received ok"} {
+		if hasText(b.ctx, "main", jargon) {
+			b.t.Errorf("the failed run's page shows %q: %s", jargon, b.text("main"))
+		}
+	}
 }
