@@ -94,10 +94,10 @@ const (
 	msgNoXeroApp = "ledger has no Xero app credentials yet — set --xero-client-id and --xero-client-secret " +
 		"(or LEDGER_XERO_CLIENT_ID and LEDGER_XERO_CLIENT_SECRET_FILE) and restart ledger."
 	msgDeclined     = "You declined access in Xero — nothing was connected. Start again when ready."
-	msgStateGone    = "This connect link has expired or was already used — start again from the binding page."
-	msgOtherBrowser = "This Xero sign-in was started by another ledger login — sign in to ledger as the user who clicked Connect, then start again from the binding page."
-	msgNoOrg        = "No Xero organisation was chosen — start again from the binding page and pick the organisation to connect."
-	msgConnections  = "Xero did not list the organisations you chose — start again from the binding page."
+	msgStateGone    = "This connect link has expired or was already used — start again from the connection’s page in the dashboard."
+	msgOtherBrowser = "This Xero sign-in was started by another ledger login — sign in to ledger as the user who clicked Connect, then start again from the connection’s page in the dashboard."
+	msgNoOrg        = "No Xero organisation was chosen — start again from the connection’s page in the dashboard and pick the organisation to connect."
+	msgConnections  = "Xero did not list the organisations you chose — start again from the connection’s page in the dashboard."
 )
 
 // msgExchange is the refusal of a failed code exchange.

@@ -78,7 +78,7 @@ type pickerData struct {
 
 const pickerContent = `{{define "content"}}{{with .Data}}
 <h1>Choose the Xero organisation</h1>
-<p>You allowed ledger into several organisations. Binding {{.BindingID}} syncs to exactly one; pick it.</p>
+<p>You allowed ledger into several Xero organisations. A Magento store syncs to exactly one; pick the one its invoices belong in.</p>
 <form method="post" action="/oauth/xero/pick" class="card">
 <input type="hidden" name="csrf" value="{{$.CSRF}}">
 <input type="hidden" name="binding" value="{{.BindingID}}">

@@ -24,7 +24,11 @@ func (s *Server) finishConnect(w http.ResponseWriter, r *http.Request, bindingID
 		http.Redirect(w, r, "/dashboard/bindings/"+strconv.FormatUint(bindingID, 10), http.StatusSeeOther)
 		return
 	}
-	msg := "Binding " + strconv.FormatUint(b.ID, 10) + " is now connected to the Xero organisation " + b.XeroOrgName +
+	who := "Connection " + strconv.FormatUint(b.ID, 10)
+	if t, err := s.store.Tenant(b.TenantID); err == nil {
+		who = "The Magento store " + hostOf(t.MagentoURL)
+	}
+	msg := who + " is now connected to the Xero organisation " + b.XeroOrgName +
 		"; new Magento documents sync from now on."
 	if warn != "" {
 		msg += " " + warn
@@ -72,7 +76,7 @@ func (s *Server) pinXero(ctx context.Context, bindingID uint64, conn xero.Connec
 	if s.cfg.Xero.Connected != nil {
 		if err := s.cfg.Xero.Connected(ctx, bindingID); err != nil {
 			s.cfg.Logger.Warn("oauth: reference cache after connect", "binding", bindingID, "err", err)
-			warn = "Reading its accounts and tax rates failed (" + domain.MessageOf(err) + "); use Refresh on the binding page."
+			warn = "Reading its accounts and tax rates failed (" + domain.MessageOf(err) + "); use Refresh from Xero on the connection’s page in the dashboard."
 		}
 	}
 	return b, warn, nil
