@@ -10,6 +10,7 @@ type bindingData struct {
 	visibleBinding
 	StatusLabel, StatusClass  string
 	NotConnected, NeedsReauth bool
+	Revoked, Active           bool
 	MagentoStatus, MagentoURL string
 	LastSync, RefAge          string
 	Error                     string
@@ -31,6 +32,8 @@ func (s *Server) renderBinding(w http.ResponseWriter, r *http.Request, c *reqCtx
 	d := bindingData{visibleBinding: v, Error: errMsg,
 		NotConnected:  v.B.Status == domain.BindingPendingOAuth,
 		NeedsReauth:   v.B.Status == domain.BindingNeedsReauth,
+		Revoked:       v.B.Status == domain.BindingRevoked,
+		Active:        v.B.Status == domain.BindingActive,
 		MagentoStatus: magentoStatusLabel(v.T.MagentoStatus), MagentoURL: v.T.MagentoURL,
 		LastSync: agoOrNever(now, v.B.LastSyncAt)}
 	// The home tile's source, so the two pages agree on "Last sync".

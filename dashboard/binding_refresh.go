@@ -22,5 +22,5 @@ func (s *Server) handleReferenceRefresh(w http.ResponseWriter, r *http.Request, 
 		s.renderBinding(w, r, c, v, http.StatusOK, "", domain.MessageOf(err))
 		return
 	}
-	s.renderBinding(w, r, c, v, http.StatusOK, "Reference data refreshed from Xero.", "")
+	s.renderBinding(w, r, c, v, http.StatusOK, "Accounts and tax rates refreshed from Xero.", "")
 }

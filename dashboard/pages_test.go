@@ -168,7 +168,7 @@ func TestBindingPage(t *testing.T) {
 	if p := alice.get("/dashboard/bindings"); !strings.Contains(p.body, "Magento alice-shop.example.com ↔ Xero Alice Ltd") {
 		t.Errorf("bindings list:\n%s", p.body)
 	}
-	if p := alice.submit("/dashboard/bindings/10", "/dashboard/bindings/10/reference/refresh", nil); p.code != http.StatusOK || !strings.Contains(p.body, "Reference data refreshed") {
+	if p := alice.submit("/dashboard/bindings/10", "/dashboard/bindings/10/reference/refresh", nil); p.code != http.StatusOK || !strings.Contains(p.body, "Accounts and tax rates refreshed from Xero.") {
 		t.Errorf("refresh: %d", p.code)
 	}
 	if got := <-f.calls; got != "refresh 10" {

@@ -181,3 +181,44 @@ func TestErrorsTiedToFields(t *testing.T) {
 		t.Errorf("wrong password: %d inputs point at the error, want 2:\n%s", n, p.body)
 	}
 }
+
+// TestBindingPageNextSteps: the connection page offers what works in its
+// state and says what to do next — a disconnected one how to sync again,
+// one without Xero no Refresh or Reconciliation that could only fail.
+func TestBindingPageNextSteps(t *testing.T) {
+	f := setup(t)
+	f.st.bindings[30] = &domain.Binding{ID: 30, TenantID: "tenant-a", Provider: "xero", Status: domain.BindingRevoked, XeroOrgName: "Old Ltd", Policy: domain.DefaultPolicy()}
+	f.st.bindings[40] = &domain.Binding{ID: 40, TenantID: "tenant-a", Provider: "xero", Status: domain.BindingNeedsReauth, XeroOrgName: "Alice Ltd", Policy: domain.DefaultPolicy()}
+	alice := f.browser().login("alice@example.com")
+	bob := f.browser().login("bob@example.com")
+	refresh, reconcile, disconnect := "/reference/refresh", "/reconcile", `/disconnect">Disconnect…</a>`
+	for _, tt := range []struct {
+		name        string
+		b           *browser
+		path        string
+		want, avoid []string
+	}{
+		{"active", alice, "/dashboard/bindings/10", []string{refresh, reconcile, disconnect}, []string{"banner"}},
+		{"pending", bob, "/dashboard/bindings/20", []string{"Xero not connected yet", "Connect Xero to read them.", disconnect}, []string{refresh, reconcile}},
+		{"revoked", alice, "/dashboard/bindings/30", []string{"Disconnected: nothing new is sent to Xero.", `<a href="/dashboard/connect-xero?binding=30">Reconnect Xero</a> to sync this store again`},
+			[]string{refresh, reconcile, disconnect}},
+		{"needs re-auth", alice, "/dashboard/bindings/40", []string{"nothing syncs until you do", `<a href="/dashboard/connect-xero?binding=40">Reconnect Xero</a>`, disconnect}, []string{refresh}},
+		{"home tile of needs re-auth", alice, "/dashboard", []string{`Xero sign-in expired</span> <a href="/dashboard/connect-xero?binding=40">Reconnect Xero</a>`}, []string{"Needs re-auth"}},
+	} {
+		p := tt.b.get(tt.path)
+		if p.code != http.StatusOK {
+			t.Errorf("%s: GET %s: %d", tt.name, tt.path, p.code)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(p.body, w) {
+				t.Errorf("%s: GET %s lacks %q", tt.name, tt.path, w)
+			}
+		}
+		for _, a := range tt.avoid {
+			if strings.Contains(p.body, a) {
+				t.Errorf("%s: GET %s shows %q", tt.name, tt.path, a)
+			}
+		}
+	}
+}
