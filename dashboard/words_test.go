@@ -222,3 +222,18 @@ func TestBindingPageNextSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbedPointsToTheDashboard: the history inside Magento's admin says
+// where failed documents are retried — the dashboard, in a new tab, since
+// the dashboard refuses to be framed.
+func TestEmbedPointsToTheDashboard(t *testing.T) {
+	f := mgSetup(t, "http://ledger.test")
+	f.webhook("invoice.created", envelope42, "invoice.created:42")
+	path := "/embed/" + f.tenant.ID
+	body := newJarless(t, f.ts.URL).login(path, "merchant@example.com").do("GET", path, nil).body
+	for _, want := range []string{`<a href="/dashboard/sync" target="_blank" rel="noopener">Open the ledger dashboard</a>`, ">Invoice created<"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("embed lacks %q:\n%s", want, body)
+		}
+	}
+}
