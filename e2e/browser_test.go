@@ -529,6 +529,7 @@ func (b *tab) reviewPages() {
 		{"reconcile", bind + "/reconcile", "Reconciliation"},
 		{"connect-magento", "/dashboard/connect-magento?provider=xero", "Pair your Magento store"},
 		{"disconnect-confirm", bind + "/disconnect", "Disconnect"},
+		{"embed", "/embed/" + b.s.tenantID(), "Xero sync history"}, // the page Magento frames, seen alone
 	}
 	for _, phone := range []bool{false, true} {
 		titles := map[string]bool{}
