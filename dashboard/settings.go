@@ -86,6 +86,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, c *reqCt
 			f := &d.Cards[ci].Fields[fi]
 			if err := errs[f.Key]; err != nil {
 				f.Error, f.Code = fieldMessage(f.Key, domain.MessageOf(err)), domain.CodeOf(err)
+				d.ErrorLinks = append(d.ErrorLinks, *f)
 				delete(errs, f.Key) // shown once, on the key's first field
 			}
 		}

@@ -48,6 +48,7 @@ type settingsData struct {
 	Cards       []settingsCard
 	Errors      bool
 	ErrorCount  int // keys refused: nothing is saved while any is
+	ErrorLinks  []settingsField // the fields showing an error, for the summary's links
 	NoReference bool
 }
 

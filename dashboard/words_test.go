@@ -162,6 +162,7 @@ func TestErrorsTiedToFields(t *testing.T) {
 		`<span class="field-error" id="e-default_xero_payment_terms_days">999 days`,
 		`<span class="code">(out_of_range)</span>`,
 		"Nothing was saved: 1 setting needs fixing.",
+		`<li><a href="#f-default_xero_payment_terms_days">Payment terms (days)</a>: 999 days`, // the summary links to the field
 	} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("settings with terms 999 lack %q", want)

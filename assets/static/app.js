@@ -70,4 +70,8 @@
     later();
   }
   tips(document);
+  // A form that came back with errors: put focus on its summary, whose
+  // links lead to each field, so keyboard and screen-reader users start there.
+  var errs = document.querySelector(".errors");
+  if (errs) { errs.tabIndex = -1; errs.focus(); }
 })();
