@@ -238,6 +238,10 @@ func (b *tab) settings() {
 	b.do("invalid terms", chromedp.SetValue(terms, "999"), chromedp.Submit(terms))
 	b.waitText("#e-default_xero_payment_terms_days", "out_of_range")
 	b.waitText(".errors", "Nothing was saved: 1 setting needs fixing.")
+	if got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.className`)); err != nil || got != "errors" {
+		b.t.Errorf("after a refused save the focus is on %q (%v), want the error summary", got, err)
+	}
+	b.do("follow the summary's link", chromedp.Click(chromedp.CSS(`.errors a[href="#f-default_xero_payment_terms_days"]`)))
 	b.do("scroll to the error", chromedp.ScrollIntoView(chromedp.CSS(`#e-default_xero_payment_terms_days`)))
 	b.shot("04-settings-out-of-range")
 
