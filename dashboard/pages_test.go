@@ -363,7 +363,7 @@ func TestSyncList(t *testing.T) {
 		t.Error("a succeeded run offers Retry")
 	}
 	run := alice.get("/dashboard/sync/100")
-	for _, want := range []string{"Timeline", "Received from Magento", "Fix the mapping", "Account code &#39;999&#39; is not valid", "<title>Sync run #100 · Invoice created · ledger</title>"} {
+	for _, want := range []string{"Timeline", "Received from Magento", "Do what the error says", "Account code &#39;999&#39; is not valid", "<title>Sync run #100 · Invoice created · ledger</title>"} {
 		if !strings.Contains(run.body, want) {
 			t.Errorf("run page lacks %q", want)
 		}

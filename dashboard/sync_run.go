@@ -72,7 +72,7 @@ func advice(run *domain.SyncRun) string {
 	case domain.ClassAuth:
 		return "Xero asks you to sign in again: use Reconnect Xero on the store's page, then retry."
 	case domain.ClassValidation:
-		return "Fix the mapping or the document Xero refused (see the message), then retry."
+		return "Do what the error says — in Xero, in the settings (a mapping) or in Magento (the document) — then press Retry."
 	case domain.ClassNotFound:
 		return "The document no longer exists in Magento or Xero; check it there, then retry or leave it."
 	case domain.ClassRateLimited:
@@ -80,5 +80,5 @@ func advice(run *domain.SyncRun) string {
 	case domain.ClassHTTP, domain.ClassProvider:
 		return "Magento or Xero could not be reached; retry when they are back."
 	}
-	return "Retry; if it fails again, the server log has the details."
+	return "Press Retry; if it fails again, ask whoever runs ledger to look up this run number in its log."
 }
