@@ -81,7 +81,7 @@ func compareInvoice(c invoiceCase, x *xero.Invoice) []Drift {
 	if x == nil {
 		d := base
 		d.Field, d.MagentoValue, d.XeroValue = FieldMissing, "exists", "not found"
-		d.Action = fmt.Sprintf("Xero no longer has invoice %s — check it was not deleted or archived in Xero, then run `ledger sync retry %d` to post it again.", c.xeroNumber, c.createdRun)
+		d.Action = fmt.Sprintf("Xero no longer has invoice %s — check it was not deleted or archived in Xero, then retry run %d (Sync history → Retry, or `ledger sync retry %d`) to post it again.", c.xeroNumber, c.createdRun, c.createdRun)
 		return []Drift{d}
 	}
 	var out []Drift
@@ -96,7 +96,7 @@ func compareInvoice(c invoiceCase, x *xero.Invoice) []Drift {
 	if x.Status == "VOIDED" || x.Status == "DELETED" {
 		d := base
 		d.Field, d.MagentoValue, d.XeroValue = FieldStatus, status, x.Status
-		d.Action = fmt.Sprintf("The invoice was %s in Xero — if that was a mistake, run `ledger sync retry %d` to post it again.", lower(x.Status), c.createdRun)
+		d.Action = fmt.Sprintf("The invoice was %s in Xero — if that was a mistake, retry run %d (Sync history → Retry, or `ledger sync retry %d`) to post it again.", lower(x.Status), c.createdRun, c.createdRun)
 		return append(out, d)
 	}
 	if x.Status != status && !(status == domain.InvoiceAuthorised && x.Status == domain.InvoiceSubmitted) {
@@ -145,9 +145,9 @@ func dueAction(c invoiceCase, due decimal.Decimal) string {
 func payAction(c invoiceCase) string {
 	switch c.pay {
 	case payPending:
-		return fmt.Sprintf("The payment has not reached Xero yet — see run %d (`ledger sync list --binding …`) and retry it once the cause is fixed.", c.payRunID)
+		return fmt.Sprintf("The payment has not reached Xero yet — open run %d in Sync history, fix what it names, then retry it.", c.payRunID)
 	case payNone:
-		return fmt.Sprintf("ledger never received the payment of invoice %s — queue it with `ledger sync backfill` for this invoice id.", c.inv.IncrementID)
+		return fmt.Sprintf("ledger never received the payment of invoice %s — ask whoever runs ledger to queue it again with `ledger sync backfill BINDING --invoices %d-%d`.", c.inv.IncrementID, c.inv.MagentoID, c.inv.MagentoID)
 	}
 	return "The payment was removed in Xero — apply it again in Xero, or delete any partial payment and retry the payment run."
 }
@@ -158,7 +158,7 @@ func compareCreditNote(cm *magento.CreditMemo, xeroID, xeroNumber string, runID 
 	if x == nil {
 		d := base
 		d.Field, d.MagentoValue, d.XeroValue = FieldMissing, "exists", "not found"
-		d.Action = fmt.Sprintf("Xero no longer has credit note %s — check it was not deleted in Xero, then run `ledger sync retry %d` to post it again.", xeroNumber, runID)
+		d.Action = fmt.Sprintf("Xero no longer has credit note %s — check it was not deleted in Xero, then retry run %d (Sync history → Retry, or `ledger sync retry %d`) to post it again.", xeroNumber, runID, runID)
 		return []Drift{d}
 	}
 	var out []Drift
@@ -171,7 +171,7 @@ func compareCreditNote(cm *magento.CreditMemo, xeroID, xeroNumber string, runID 
 	if x.Status != domain.InvoiceAuthorised && x.Status != "PAID" {
 		d := base
 		d.Field, d.MagentoValue, d.XeroValue = FieldStatus, "AUTHORISED or PAID", x.Status
-		d.Action = fmt.Sprintf("The credit note is %s in Xero — if that was a mistake, run `ledger sync retry %d` to post it again.", lower(x.Status), runID)
+		d.Action = fmt.Sprintf("The credit note is %s in Xero — if that was a mistake, retry run %d (Sync history → Retry, or `ledger sync retry %d`) to post it again.", lower(x.Status), runID, runID)
 		out = append(out, d)
 	}
 	return out
