@@ -55,18 +55,24 @@ func consent(t *testing.T, cfg xero.Config, state, verifier string) url.Values {
 	return loc.Query()
 }
 
-// setup starts a fake Xero and connects to its first organisation.
-func setup(t *testing.T, opts xerotest.Options) (*xerotest.Server, *xero.Client, *memStore, *xero.TokenSource) {
+// connect consents on the fake and exchanges the code for tokens.
+func connect(t *testing.T, cfg xero.Config) *xero.Token {
 	t.Helper()
-	srv := xerotest.New(t, opts)
-	cfg := srv.Config(redirect)
 	v := xero.NewVerifier()
 	q := consent(t, cfg, "st", v)
 	tok, err := cfg.Exchange(context.Background(), q.Get("code"), v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := &memStore{tok: tok}
+	return tok
+}
+
+// setup starts a fake Xero and connects to its first organisation.
+func setup(t *testing.T, opts xerotest.Options) (*xerotest.Server, *xero.Client, *memStore, *xero.TokenSource) {
+	t.Helper()
+	srv := xerotest.New(t, opts)
+	cfg := srv.Config(redirect)
+	store := &memStore{tok: connect(t, cfg)}
 	ts := xero.NewTokenSource(cfg, store, t.Name())
 	lim := xero.NewLimiter(xero.LimiterConfig{Clock: srv.Clock(), DailyBudget: opts.DailyLimit})
 	return srv, xero.NewClient(cfg, ts, srv.Organisations()[0], lim, srv.Client()), store, ts

@@ -136,13 +136,8 @@ func TestInvalidGrantNeedsReauth(t *testing.T) {
 func TestTokenRefusedEarlyIsRenewedOnce(t *testing.T) {
 	srv := xerotest.New(t, xerotest.Options{})
 	cfg := srv.Config(redirect)
-	v := xero.NewVerifier()
-	q := consent(t, cfg, "st", v)
 	ctx := context.Background()
-	tok, err := cfg.Exchange(ctx, q.Get("code"), v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := connect(t, cfg)
 	tok.Expiry = tok.Expiry.Add(10 * time.Minute)
 	store := &memStore{tok: tok}
 	ts := xero.NewTokenSource(cfg, store, t.Name())
@@ -194,12 +189,7 @@ func TestTokenRefusedEarlyIsRenewedOnce(t *testing.T) {
 func TestRefusedTokenNotRenewedForever(t *testing.T) {
 	srv := xerotest.New(t, xerotest.Options{})
 	cfg := srv.Config(redirect)
-	v := xero.NewVerifier()
-	q := consent(t, cfg, "st", v)
-	tok, err := cfg.Exchange(context.Background(), q.Get("code"), v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := connect(t, cfg)
 	srv.Clock().Advance(31 * time.Minute)
 	ts := &staleSource{tok: tok.AccessToken}
 	c := xero.NewClient(cfg, ts, srv.Organisations()[0], nil, srv.Client())
