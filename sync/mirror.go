@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"strconv"
+	gosync "sync"
 	"time"
 
 	"ledger/domain"
@@ -73,6 +74,9 @@ func (w *Worker) mirrorRun(ctx context.Context, mc *magento.Client, run *domain.
 		// the resender instead of costing the round a timeout.
 		return
 	}
+	mu := w.mirrorLock(run.ID)
+	mu.Lock()
+	defer mu.Unlock()
 	err := mc.PostSyncState(ctx, s)
 	w.noteMirror(run.TenantID, err)
 	now := w.cfg.Now().UTC()
@@ -102,6 +106,15 @@ func recordMirror(r *domain.SyncRun, at time.Time, s magento.SyncState, err erro
 		return
 	}
 	r.Timeline = append(r.Timeline, step)
+}
+
+// mirrorLock serialises the callbacks of one run (locks are shared by run
+// id modulo their number): a round posts and records a run's outcome under
+// it, and the resender re-reads the run and posts under it, so an outcome
+// read before a retry never reaches Magento after the retry's own (Magento
+// keeps whichever callback came last).
+func (w *Worker) mirrorLock(runID uint64) *gosync.Mutex {
+	return &w.mirrorLocks[runID%uint64(len(w.mirrorLocks))]
 }
 
 // Mirror holds: after a callback to a store's Magento fails as unreachable
@@ -243,14 +256,9 @@ func (w *Worker) resend(ctx context.Context, mc *magento.Client, runs []*domain.
 		if ctx.Err() != nil {
 			break
 		}
-		s, ok := SyncState(w.cfg.DB, r)
-		if !ok {
+		s, sent, err := w.resendOne(ctx, mc, r)
+		if !sent {
 			continue
-		}
-		err := mc.PostSyncState(ctx, s)
-		w.noteMirror(r.TenantID, err)
-		if err != nil {
-			w.log.Warn("sync: mirror to Magento failed; will resend", "run", r.ID, "err", err.Error())
 		}
 		done[r.ID] = outcome{s: s, err: err, at: w.cfg.Now().UTC(), finished: *r.FinishedAt}
 		ids = append(ids, r.ID)
@@ -271,6 +279,29 @@ func (w *Worker) resend(ctx context.Context, mc *magento.Client, runs []*domain.
 	if err != nil {
 		w.fail(err)
 	}
+}
+
+// resendOne posts run's sync state unless it changed since the resender
+// read it (mirrored by its round, retried, finished again): the run is
+// read again under its mirror lock, so a newer outcome already sent is
+// never overwritten with this one. sent is false when nothing was sent.
+func (w *Worker) resendOne(ctx context.Context, mc *magento.Client, run *domain.SyncRun) (s magento.SyncState, sent bool, err error) {
+	mu := w.mirrorLock(run.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	cur, err := w.cfg.DB.Run(run.ID)
+	if err != nil || cur.MirroredAt != nil || cur.FinishedAt == nil || !cur.FinishedAt.Equal(*run.FinishedAt) {
+		return s, false, nil
+	}
+	if s, sent = SyncState(w.cfg.DB, cur); !sent {
+		return s, false, nil
+	}
+	err = mc.PostSyncState(ctx, s)
+	w.noteMirror(run.TenantID, err)
+	if err != nil {
+		w.log.Warn("sync: mirror to Magento failed; will resend", "run", run.ID, "err", err.Error())
+	}
+	return s, true, err
 }
 
 // Requeue puts a failed, dead-lettered or skipped run back in the queue to

@@ -71,6 +71,8 @@ type Worker struct {
 	spent     map[uint64]*daySpend  // Accounting API calls made today
 	holds     map[string]mirrorHold // tenants whose Magento callbacks wait
 
+	mirrorLocks [64]gosync.Mutex // see mirrorLock
+
 	running atomic.Bool
 	cancel  context.CancelFunc
 	done    chan struct{}

@@ -1,0 +1,90 @@
+package sync
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"ledger/domain"
+	"ledger/magento"
+	"ledger/sync/synctest"
+)
+
+// failedRun accepts an invoice event and records its run failed at at, as
+// if the round's mirror to Magento had failed too.
+func failedRun(e *env, magentoID int64, at time.Time) uint64 {
+	e.T.Helper()
+	id := e.Accept(domain.EventInvoiceCreated, magentoID, "")[0]
+	if _, err := e.DB.UpdateRun(id, func(r *domain.SyncRun) error {
+		r.Status, r.ErrorClass, r.FinishedAt = domain.RunFailed, domain.ClassProvider, &at
+		return nil
+	}); err != nil {
+		e.T.Fatal(err)
+	}
+	return id
+}
+
+// TestResendNeverOverwritesANewerOutcome: the resender reads a page of
+// runs to mirror, then posts them one by one. A run retried and synced
+// (and mirrored) meanwhile must not then be reported to Magento as its
+// old failure: a callback always overwrites, so Magento would show Failed
+// for an invoice that is in Xero, for good.
+func TestResendNeverOverwritesANewerOutcome(t *testing.T) {
+	e := newEnv(t, synctest.Options{})
+	past := e.Clock.Now().Add(-time.Minute)
+	failedRun(e, 41, past)
+	retried := failedRun(e, 42, past)
+	inv, pay := synctest.Order(42, "checkmo")
+	e.Magento.AddInvoice(inv)
+	e.Magento.AddPayment(pay)
+
+	// The resender's callback for 41 hangs until released; every other
+	// request goes through to the fake Magento.
+	hung, release := make(chan struct{}), make(chan struct{})
+	pass := e.Magento.Server.Client().Transport
+	hc := &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasSuffix(r.URL.Path, "/sync-state") && r.Body != nil {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+			if strings.Contains(string(body), `"magento_entity_id":41`) {
+				close(hung)
+				<-release
+			}
+		}
+		return pass.RoundTrip(r)
+	})}
+	cfg := e.w.cfg
+	cfg.Magento = func(_ context.Context, tn *domain.Tenant) (*magento.Client, error) {
+		key, err := e.DB.APIKey(tn.ID)
+		if err != nil {
+			return nil, err
+		}
+		return magento.NewClient(tn.MagentoURL, tn.ID, key, magento.ClientOptions{HTTP: hc, AllowPrivate: true, Now: e.Clock.Now, Retries: -1})
+	}
+	e.w = New(cfg)
+
+	resent := make(chan struct{})
+	go func() {
+		defer close(resent)
+		e.w.resendMirrors(e.Ctx, e.Clock.Now(), false)
+	}()
+	<-hung // the resender holds 41 and 42 in its page
+	if err := e.w.Retry(e.Ctx, retried); err != nil {
+		t.Fatal(err)
+	}
+	e.runOnce() // 42 goes to Xero and its outcome to Magento
+	if got := e.SyncState("invoice", 42).SyncStatus; got != "synced" {
+		t.Fatalf("after the retry Magento shows invoice 42 %q, want synced", got)
+	}
+	close(release)
+	<-resent
+	if got := e.SyncState("invoice", 42).SyncStatus; got != "synced" {
+		t.Errorf("after the resender's tick Magento shows invoice 42 %q, want synced (its old failure was sent over the newer outcome)", got)
+	}
+	if got := e.Run(retried).Status; got != domain.RunSucceeded {
+		t.Errorf("run 42 is %s, want succeeded", got)
+	}
+}
