@@ -210,7 +210,9 @@ func (w *Worker) resendMirrors(ctx context.Context, cutoff time.Time, all bool) 
 				mc = w.mirrorClient(ctx, id)
 				clients[id] = mc
 			}
-			if mc != nil {
+			// A failure on an earlier page holds the store for the
+			// rest of the tick too.
+			if mc != nil && !w.mirrorsHeld(id) {
 				w.resend(ctx, mc, byTenant[id])
 			}
 		}
