@@ -74,9 +74,7 @@ func (w *Worker) mirrorRun(ctx context.Context, mc *magento.Client, run *domain.
 		// the resender instead of costing the round a timeout.
 		return
 	}
-	mu := w.mirrorLock(run.ID)
-	mu.Lock()
-	defer mu.Unlock()
+	defer w.lockMirror(run.ID)()
 	err := mc.PostSyncState(ctx, s)
 	w.noteMirror(run.TenantID, err)
 	now := w.cfg.Now().UTC()
@@ -108,13 +106,36 @@ func recordMirror(r *domain.SyncRun, at time.Time, s magento.SyncState, err erro
 	r.Timeline = append(r.Timeline, step)
 }
 
-// mirrorLock serialises the callbacks of one run (locks are shared by run
-// id modulo their number): a round posts and records a run's outcome under
-// it, and the resender re-reads the run and posts under it, so an outcome
-// read before a retry never reaches Magento after the retry's own (Magento
-// keeps whichever callback came last).
-func (w *Worker) mirrorLock(runID uint64) *gosync.Mutex {
-	return &w.mirrorLocks[runID%uint64(len(w.mirrorLocks))]
+// lockMirror serialises the callbacks of one run and returns its unlock:
+// a round posts and records a run's outcome under it, and the resender
+// re-reads the run and posts under it, so an outcome read before a retry
+// never reaches Magento after the retry's own (Magento keeps whichever
+// callback came last). The lock is the run's alone: a callback that hangs
+// holds up no other run's.
+func (w *Worker) lockMirror(runID uint64) (unlock func()) {
+	w.mu.Lock()
+	l := w.mirrorLocks[runID]
+	if l == nil {
+		l = &runLock{}
+		w.mirrorLocks[runID] = l
+	}
+	l.users++
+	w.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		w.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(w.mirrorLocks, runID)
+		}
+		w.mu.Unlock()
+	}
+}
+
+// runLock is one run's mirror lock; users counts who holds or waits for it.
+type runLock struct {
+	mu    gosync.Mutex
+	users int
 }
 
 // Mirror holds: after a callback to a store's Magento fails as unreachable
@@ -288,9 +309,7 @@ func (w *Worker) resend(ctx context.Context, mc *magento.Client, runs []*domain.
 // read again under its mirror lock, so a newer outcome already sent is
 // never overwritten with this one. sent is false when nothing was sent.
 func (w *Worker) resendOne(ctx context.Context, mc *magento.Client, run *domain.SyncRun) (s magento.SyncState, sent bool, err error) {
-	mu := w.mirrorLock(run.ID)
-	mu.Lock()
-	defer mu.Unlock()
+	defer w.lockMirror(run.ID)()
 	cur, err := w.cfg.DB.Run(run.ID)
 	if err != nil || cur.MirroredAt != nil || cur.FinishedAt == nil || !cur.FinishedAt.Equal(*run.FinishedAt) {
 		return s, false, nil

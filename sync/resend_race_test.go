@@ -88,3 +88,60 @@ func TestResendNeverOverwritesANewerOutcome(t *testing.T) {
 		t.Errorf("run 42 is %s, want succeeded", got)
 	}
 }
+
+// TestHangingResendHoldsOnlyItsRun: while the resender's callback for one
+// run hangs, a round's callback for any other run goes out — even one whose
+// id shares a lock with it when locks are shared — so a store that hangs
+// never delays another store's rounds.
+func TestHangingResendHoldsOnlyItsRun(t *testing.T) {
+	e := newEnv(t, synctest.Options{})
+	past := e.Clock.Now().Add(-time.Minute)
+	hangID := finishedRun(e, 41, past)
+	var other uint64
+	for i := int64(0); other <= hangID+256; i++ {
+		other = finishedRun(e, 100+i, e.Clock.Now())
+	}
+	hung, release := make(chan struct{}), make(chan struct{})
+	pass := e.Magento.Server.Client().Transport
+	hc := &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasSuffix(r.URL.Path, "/sync-state") && r.Body != nil {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+			if strings.Contains(string(body), `"magento_entity_id":41`) {
+				close(hung)
+				<-release
+			}
+		}
+		return pass.RoundTrip(r)
+	})}
+	mc, err := magento.NewClient(e.Magento.URL(), e.Tenant, synctest.APIKey, magento.ClientOptions{HTTP: hc, AllowPrivate: true, Now: e.Clock.Now, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.w.cfg
+	cfg.Magento = func(context.Context, *domain.Tenant) (*magento.Client, error) { return mc, nil }
+	e.w = New(cfg)
+	resent := make(chan struct{})
+	go func() {
+		defer close(resent)
+		e.w.resendMirrors(e.Ctx, past.Add(time.Second), false)
+	}()
+	<-hung
+	defer func() { close(release); <-resent }()
+	// Every later run, whatever lock it would share, is mirrored at once.
+	for id := hangID + 1; id <= other; id++ {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			e.w.mirrorRun(e.Ctx, mc, e.Run(id))
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the round's callback for run %d waited for the resender's hanging callback for run %d", id, hangID)
+		}
+	}
+	if got := e.Run(other).MirroredAt; got == nil {
+		t.Errorf("run %d not mirrored", other)
+	}
+}

@@ -70,8 +70,8 @@ type Worker struct {
 	notBefore map[uint64]time.Time  // pacing: next round of a binding
 	spent     map[uint64]*daySpend  // Accounting API calls made today
 	holds     map[string]mirrorHold // tenants whose Magento callbacks wait
-
-	mirrorLocks [64]gosync.Mutex // see mirrorLock
+	// mirrorLocks are the runs whose callback is being sent (lockMirror).
+	mirrorLocks map[uint64]*runLock
 
 	running atomic.Bool
 	cancel  context.CancelFunc
@@ -117,7 +117,7 @@ func New(cfg Config) *Worker {
 	return &Worker{
 		cfg: cfg, log: cfg.Log, wake: make(chan struct{}, 1),
 		active: map[uint64]bool{}, notBefore: map[uint64]time.Time{}, spent: map[uint64]*daySpend{},
-		holds: map[string]mirrorHold{},
+		holds: map[string]mirrorHold{}, mirrorLocks: map[uint64]*runLock{},
 	}
 }
 
