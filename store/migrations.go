@@ -33,6 +33,7 @@ var migrations = []migration{
 		return nil
 	}},
 	{"0002_index_unmirrored_runs", indexUnmirroredRuns},
+	{"0003_index_newest_mirrored_run", indexMirrorLatest},
 }
 
 // migrationRecord is what meta/migrations keeps for each step that ran.

@@ -40,7 +40,7 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"0001_create_buckets", "0002_index_unmirrored_runs"}
+	want := []string{"0001_create_buckets", "0002_index_unmirrored_runs", "0003_index_newest_mirrored_run"}
 	if len(names) != len(want) {
 		t.Fatalf("migrations = %q, want %q once each", names, want)
 	}

@@ -116,6 +116,9 @@ func putRun(tx *bolt.Tx, old, r *domain.SyncRun) error {
 	if err := indexUnmirrored(tx, old, r); err != nil {
 		return err
 	}
+	if err := noteMirrored(tx, old, r); err != nil {
+		return err
+	}
 	return putJSON(tx.Bucket(bucketRuns), u64(r.ID), runRecord{V: runRecordVersion, SyncRun: *r})
 }
 

@@ -182,34 +182,7 @@ func TestMigrationIndexesUnmirroredRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = b.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket([]byte("runs_unmirrored")); err != nil {
-			return err
-		}
-		meta := tx.Bucket([]byte("meta"))
-		log := meta.Bucket([]byte("migrations"))
-		var keys [][]byte
-		c := log.Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			keys = append(keys, append([]byte(nil), k...))
-		}
-		for _, k := range keys[1:] {
-			if err := log.Delete(k); err != nil {
-				return err
-			}
-		}
-		return meta.Put([]byte("schema_version"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
+	rewindToSchema1(t, path, "runs_unmirrored")
 
 	db, err = store.Open(path, key, store.Options{Now: func() time.Time { return t0 }})
 	if err != nil {
@@ -269,5 +242,42 @@ func TestUpdateRuns(t *testing.T) {
 	}
 	if diff := cmp.Diff([]uint64{2}, unmirrored(t, db, t0.Add(time.Second), 0, 100)); diff != "" {
 		t.Errorf("after UpdateRuns (-want +got):\n%s", diff)
+	}
+}
+
+// rewindToSchema1 makes the closed database at path look as a ledger at
+// schema 1 left it: the buckets drop are gone and only the first migration
+// is recorded, so Open runs every later one again.
+func rewindToSchema1(t *testing.T, path string, drop ...string) {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		for _, name := range drop {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket([]byte("meta"))
+		log := meta.Bucket([]byte("migrations"))
+		var keys [][]byte
+		c := log.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		for _, k := range keys[1:] {
+			if err := log.Delete(k); err != nil {
+				return err
+			}
+		}
+		return meta.Put([]byte("schema_version"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
