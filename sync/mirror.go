@@ -2,6 +2,9 @@ package sync
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"strconv"
 	gosync "sync"
 	"time"
@@ -150,10 +153,28 @@ type mirrorHold struct {
 }
 
 // tenantWide reports a failure that says nothing about the run itself:
-// the store is down or refuses ledger, so its other callbacks would fail
-// alike. A refusal of one payload (4xx) is the run's own problem.
+// the store is unreachable, overloaded or refuses ledger (network error,
+// timeout, 429, 502, 503, 504, 401), so its other calls would fail alike.
+// A refusal of one payload (4xx) or a 500 — Magento's answer to an
+// exception, which may be this entity's own — is the run's problem.
 func tenantWide(err error) bool {
-	return domain.IsKind(err, domain.EUnavailable) || domain.IsKind(err, domain.EUnauthorized)
+	switch {
+	case err == nil:
+		return false
+	case domain.IsKind(err, domain.EUnauthorized):
+		return true
+	case !domain.IsKind(err, domain.EUnavailable):
+		return false
+	}
+	var h *magento.HTTPError
+	if !errors.As(err, &h) {
+		return true
+	}
+	switch h.Status {
+	case 0, http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // noteMirror records the outcome of a callback to tenant's Magento.
@@ -315,6 +336,23 @@ func (w *Worker) resendOne(ctx context.Context, mc *magento.Client, run *domain.
 		return s, false, nil
 	}
 	if s, sent = SyncState(w.cfg.DB, cur); !sent {
+		return s, false, nil
+	}
+	if newer, nerr := w.cfg.DB.NewerMirrored(cur); nerr == nil && newer != 0 {
+		// Magento already has a newer state of this row (the invoice's
+		// payment went through while its creation's callback failed):
+		// sending this one now would overwrite it.
+		now := w.cfg.Now().UTC()
+		if _, uerr := w.cfg.DB.UpdateRun(run.ID, func(r *domain.SyncRun) error {
+			if r.MirroredAt == nil {
+				r.MirroredAt = &now
+				r.Timeline = append(r.Timeline, domain.RunStep{At: now, Step: domain.StepMirrored, OK: true,
+					Detail: fmt.Sprintf("not sent: run %d already told Magento a newer state", newer)})
+			}
+			return nil
+		}); uerr != nil {
+			w.fail(uerr)
+		}
 		return s, false, nil
 	}
 	err = mc.PostSyncState(ctx, s)

@@ -157,15 +157,55 @@ func TestMirrorHoldBacksOff(t *testing.T) {
 		}
 	}
 
-	// A 400 is that run's problem: the others still go out in the same tick.
-	more := []uint64{finishedRun(e, 51, e.Clock.Now().Add(-time.Minute)), finishedRun(e, 52, e.Clock.Now().Add(-time.Minute))}
-	e.Magento.FailNext(1, 400)
-	e.w.resendMirrors(e.Ctx, e.Clock.Now(), false)
-	if got := syncStatePosts(e); got != 8 {
-		t.Errorf("after a 400: %d posts, want 8", got)
+}
+
+// TestOnePayloadsFailureHoldsNothing: a 400 or a 500 is that run's own
+// problem (a refused payload, an exception in Magento): the store's other
+// runs still go out in the same tick.
+func TestOnePayloadsFailureHoldsNothing(t *testing.T) {
+	for _, status := range []int{400, 500} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			e := newEnv(t, synctest.Options{})
+			at := e.Clock.Now().Add(-time.Minute)
+			first, second := finishedRun(e, 41, at), finishedRun(e, 42, at)
+			e.Magento.FailNext(1, status)
+			e.w.resendMirrors(e.Ctx, e.Clock.Now(), false)
+			if n := syncStatePosts(e); n != 2 {
+				t.Errorf("%d posts, want 2", n)
+			}
+			if e.Run(first).MirroredAt != nil || e.Run(second).MirroredAt == nil {
+				t.Errorf("mirrored %v %v, want only the second", e.Run(first).MirroredAt, e.Run(second).MirroredAt)
+			}
+		})
 	}
-	if e.Run(more[0]).MirroredAt != nil || e.Run(more[1]).MirroredAt == nil {
-		t.Errorf("after a 400: mirrored %v %v, want only the second", e.Run(more[0]).MirroredAt, e.Run(more[1]).MirroredAt)
+}
+
+// TestResendKeepsTheNewerStateOfARow: an invoice's creation callback
+// failed while its payment's went through; Magento keeps the last
+// callback, so the resender does not send the creation's older state —
+// it notes why on the run's timeline instead.
+func TestResendKeepsTheNewerStateOfARow(t *testing.T) {
+	e := newEnv(t, synctest.Options{})
+	at := e.Clock.Now().Add(-time.Minute)
+	created := finishedRun(e, 42, at)
+	paid := e.Accept(domain.EventInvoicePaid, 42, `{"paid":true}`)[0]
+	if _, err := e.DB.UpdateRun(paid, func(r *domain.SyncRun) error {
+		r.Status, r.FinishedAt, r.MirroredAt = domain.RunSkipped, &at, &at
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.w.resendMirrors(e.Ctx, e.Clock.Now(), false)
+	if n := syncStatePosts(e); n != 0 {
+		t.Errorf("%d sync-state posts, want none (the payment's state is newer)", n)
+	}
+	r := e.Run(created)
+	last := r.Timeline[len(r.Timeline)-1]
+	if r.MirroredAt == nil || last.Step != domain.StepMirrored || !strings.Contains(last.Detail, fmt.Sprintf("run %d", paid)) {
+		t.Errorf("created run: mirrored %v, last step %+v; want it marked as superseded by run %d", r.MirroredAt, last, paid)
+	}
+	if left, _ := e.DB.UnmirroredRuns(e.Clock.Now(), 0, 0); len(left) != 0 {
+		t.Errorf("%d runs still to mirror", len(left))
 	}
 }
 

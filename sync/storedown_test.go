@@ -56,3 +56,29 @@ func fetches(e *env) int {
 	}
 	return k
 }
+
+// TestRoundFetchesPastOneEntitysError: a 500 for one invoice (Magento's
+// answer to an exception, maybe that invoice's own) does not stop the
+// round's other fetches.
+func TestRoundFetchesPastOneEntitysError(t *testing.T) {
+	e := newEnv(t, synctest.Options{})
+	cfg := e.w.cfg
+	cfg.FetchConcurrency = 1
+	e.w = New(cfg)
+	const n = 5
+	for k := int64(1); k <= n; k++ {
+		inv, _ := synctest.Order(k, "checkmo")
+		e.Magento.AddInvoice(inv)
+		e.Accept(domain.EventInvoiceCreated, k, "")
+	}
+	e.Magento.FailNext(1, 500)
+	if _, err := e.w.Round(e.Ctx, e.Binding.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := fetches(e); got != n {
+		t.Errorf("%d invoice fetches, want %d (one failed, the rest still read)", got, n)
+	}
+	if got := len(e.Xero.Invoices(e.Org)); got != n-1 {
+		t.Errorf("%d invoices in Xero, want %d", got, n-1)
+	}
+}
