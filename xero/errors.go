@@ -169,7 +169,9 @@ func responseError(req *http.Request, resp *http.Response, body []byte) error {
 		return rateLimitFromHeaders(resp.Header, time.Now())
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		detail := p.Detail + " " + resp.Header.Get("WWW-Authenticate")
-		if strings.Contains(detail, "TokenExpired") || strings.Contains(detail, "expired") {
+		// Only a 401 says the token itself expired; a 403 is about what the
+		// token may do, and renewing it would not help.
+		if resp.StatusCode == http.StatusUnauthorized && (strings.Contains(detail, "TokenExpired") || strings.Contains(detail, "expired")) {
 			return fmt.Errorf("xero %s: %w", op, ErrTokenExpired)
 		}
 		code := "AuthenticationUnsuccessful"

@@ -66,6 +66,7 @@ func FuzzResponseError(f *testing.F) {
 	f.Add(uint16(129), []byte(``), "86399", "day", "")
 	f.Add(uint16(101), []byte(`{"Type":null,"Title":"Unauthorized","Status":401,"Detail":"TokenExpired: token expired at 04/29/2026 10:11:12","Instance":"x"}`), "", "", `Bearer error="invalid_token"`)
 	f.Add(uint16(103), []byte(`{"Type":null,"Title":"Forbidden","Status":403,"Detail":"AuthenticationUnsuccessful","Instance":"x"}`), "", "", "")
+	f.Add(uint16(103), []byte(`{"Type":null,"Title":"Forbidden","Status":403,"Detail":"The subscription has expired","Instance":"x"}`), "", "", "")
 	f.Add(uint16(104), []byte(`{"Title":"Not Found"}`), "", "", "")
 	f.Add(uint16(203), []byte("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"), "", "", "")
 	f.Add(uint16(2), []byte(`{"error":"unsupported"}`), "", "", "")
@@ -103,8 +104,12 @@ func FuzzResponseError(f *testing.F) {
 			if want := strings.ToLower(h.Get("X-Rate-Limit-Problem")); want != "" && rl.Problem != want || want == "" && rl.Problem != "minute" {
 				t.Fatalf("problem %q read as %q", problem, rl.Problem)
 			}
-		case status == 401 || status == 403:
+		case status == 401:
 			if !errors.Is(err, xero.ErrTokenExpired) && !(errors.As(err, &ae) && errors.Is(err, xero.ErrReauthRequired)) {
+				t.Fatalf("%d: %T %v", status, err, err)
+			}
+		case status == 403: // about the token's rights: renewing it would not help
+			if errors.Is(err, xero.ErrTokenExpired) || !(errors.As(err, &ae) && errors.Is(err, xero.ErrReauthRequired)) {
 				t.Fatalf("%d: %T %v", status, err, err)
 			}
 		case status == 404:
