@@ -47,7 +47,7 @@ type settingsData struct {
 	ID          uint64
 	Cards       []settingsCard
 	Errors      bool
-	ErrorCount  int // keys refused: nothing is saved while any is
+	ErrorCount  int             // keys refused: nothing is saved while any is
 	ErrorLinks  []settingsField // the fields showing an error, for the summary's links
 	NoReference bool
 }
