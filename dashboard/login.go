@@ -1,8 +1,6 @@
 package dashboard
 
 import (
-	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -48,28 +46,17 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.csrfFailed(w, r, nil)
 		return
 	}
-	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
-	password := r.PostFormValue("password")
-	keys := []string{"ip:" + throttleIP(r.RemoteAddr), "email:" + email}
-	if wait := s.throttle.blocked(keys...); wait > 0 {
-		mins := int(math.Ceil(wait.Minutes()))
-		s.message(w, r, nil, http.StatusTooManyRequests, "Too many attempts",
-			fmt.Sprintf("Too many attempts — wait %d minute%s and try again.", mins, plural(mins)))
+	a := s.checkLogin(r, "login")
+	switch {
+	case a.wait > 0:
+		s.message(w, r, nil, http.StatusTooManyRequests, "Too many attempts", tooManyAttempts(a.wait))
+		return
+	case a.user == nil:
+		s.loginPage(w, r, http.StatusUnauthorized, loginData{Email: a.email, Error: msgBadLogin, Next: r.URL.Query().Get("next")})
 		return
 	}
-	u, hash, err := s.store.UserByEmail(email)
-	if err != nil || u == nil {
-		hash = dummyHash()
-		u = nil
-	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
-		s.throttle.fail(keys...)
-		s.cfg.Logger.Info("dashboard: failed login", "ip", clientIP(r))
-		s.loginPage(w, r, http.StatusUnauthorized, loginData{Email: email, Error: msgBadLogin, Next: r.URL.Query().Get("next")})
-		return
-	}
-	s.throttle.reset(keys[1])
-	sess, err = s.sessions.login(u.ID)
+	u := a.user
+	sess, err := s.sessions.login(u.ID)
 	if err == nil {
 		err = s.sessions.write(w, sess)
 	}

@@ -1,13 +1,8 @@
 package dashboard
 
 import (
-	"fmt"
-	"math"
 	"net/http"
 	"net/url"
-	"strings"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // handleEmbedLogin is POST /embed/{tenant_id}/login: the dashboard's login
@@ -21,26 +16,16 @@ func (s *Server) handleEmbedLogin(w http.ResponseWriter, r *http.Request) {
 		s.embedLoginPage(w, tenantID, http.StatusForbidden, embedData{Error: "This form has expired — try logging in again."})
 		return
 	}
-	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
-	password := r.PostFormValue("password")
-	keys := []string{"ip:" + throttleIP(r.RemoteAddr), "email:" + email}
-	if wait := s.throttle.blocked(keys...); wait > 0 {
-		mins := int(math.Ceil(wait.Minutes()))
-		s.embedLoginPage(w, tenantID, http.StatusTooManyRequests, embedData{Email: email,
-			Error: fmt.Sprintf("Too many attempts — wait %d minute%s and try again.", mins, plural(mins))})
+	a := s.checkLogin(r, "embed login")
+	switch {
+	case a.wait > 0:
+		s.embedLoginPage(w, tenantID, http.StatusTooManyRequests, embedData{Email: a.email, Error: tooManyAttempts(a.wait)})
+		return
+	case a.user == nil:
+		s.embedLoginPage(w, tenantID, http.StatusUnauthorized, embedData{Email: a.email, Error: msgBadLogin})
 		return
 	}
-	u, hash, err := s.store.UserByEmail(email)
-	if err != nil || u == nil {
-		hash, u = dummyHash(), nil
-	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil {
-		s.throttle.fail(keys...)
-		s.cfg.Logger.Info("dashboard: failed embed login", "ip", clientIP(r))
-		s.embedLoginPage(w, tenantID, http.StatusUnauthorized, embedData{Email: email, Error: msgBadLogin})
-		return
-	}
-	s.throttle.reset(keys[1])
+	u := a.user
 	sess, err := s.sessions.login(u.ID)
 	if err == nil {
 		err = s.writeEmbedSession(w, sess)
