@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -27,6 +28,39 @@ func failedRun(e *env, magentoID int64, at time.Time) uint64 {
 	return id
 }
 
+// hangSyncState is an HTTP client to the fake Magento whose sync-state
+// callback for entityID closes hung, then hangs until release is closed;
+// every other request goes through.
+func hangSyncState(e *env, entityID int64) (hc *http.Client, hung, release chan struct{}) {
+	hung, release = make(chan struct{}), make(chan struct{})
+	pass := e.Magento.Server.Client().Transport
+	mark := fmt.Sprintf(`"magento_entity_id":%d`, entityID)
+	hc = &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasSuffix(r.URL.Path, "/sync-state") && r.Body != nil {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+			if strings.Contains(string(body), mark) {
+				close(hung)
+				<-release
+			}
+		}
+		return pass.RoundTrip(r)
+	})}
+	return hc, hung, release
+}
+
+// magentoVia is a sync.Config.Magento reaching each tenant's store through
+// hc (no retries, the env's clock).
+func (e *env) magentoVia(hc *http.Client) func(context.Context, *domain.Tenant) (*magento.Client, error) {
+	return func(_ context.Context, tn *domain.Tenant) (*magento.Client, error) {
+		key, err := e.DB.APIKey(tn.ID)
+		if err != nil {
+			return nil, err
+		}
+		return magento.NewClient(tn.MagentoURL, tn.ID, key, magento.ClientOptions{HTTP: hc, AllowPrivate: true, Now: e.Clock.Now, Retries: -1})
+	}
+}
+
 // TestResendNeverOverwritesANewerOutcome: the resender reads a page of
 // runs to mirror, then posts them one by one. A run retried and synced
 // (and mirrored) meanwhile must not then be reported to Magento as its
@@ -43,27 +77,9 @@ func TestResendNeverOverwritesANewerOutcome(t *testing.T) {
 
 	// The resender's callback for 41 hangs until released; every other
 	// request goes through to the fake Magento.
-	hung, release := make(chan struct{}), make(chan struct{})
-	pass := e.Magento.Server.Client().Transport
-	hc := &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
-		if strings.HasSuffix(r.URL.Path, "/sync-state") && r.Body != nil {
-			body, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(strings.NewReader(string(body)))
-			if strings.Contains(string(body), `"magento_entity_id":41`) {
-				close(hung)
-				<-release
-			}
-		}
-		return pass.RoundTrip(r)
-	})}
+	hc, hung, release := hangSyncState(e, 41)
 	cfg := e.w.cfg
-	cfg.Magento = func(_ context.Context, tn *domain.Tenant) (*magento.Client, error) {
-		key, err := e.DB.APIKey(tn.ID)
-		if err != nil {
-			return nil, err
-		}
-		return magento.NewClient(tn.MagentoURL, tn.ID, key, magento.ClientOptions{HTTP: hc, AllowPrivate: true, Now: e.Clock.Now, Retries: -1})
-	}
+	cfg.Magento = e.magentoVia(hc)
 	e.w = New(cfg)
 
 	resent := make(chan struct{})
@@ -101,20 +117,12 @@ func TestHangingResendHoldsOnlyItsRun(t *testing.T) {
 	for i := int64(0); other <= hangID+256; i++ {
 		other = finishedRun(e, 100+i, e.Clock.Now())
 	}
-	hung, release := make(chan struct{}), make(chan struct{})
-	pass := e.Magento.Server.Client().Transport
-	hc := &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
-		if strings.HasSuffix(r.URL.Path, "/sync-state") && r.Body != nil {
-			body, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(strings.NewReader(string(body)))
-			if strings.Contains(string(body), `"magento_entity_id":41`) {
-				close(hung)
-				<-release
-			}
-		}
-		return pass.RoundTrip(r)
-	})}
-	mc, err := magento.NewClient(e.Magento.URL(), e.Tenant, synctest.APIKey, magento.ClientOptions{HTTP: hc, AllowPrivate: true, Now: e.Clock.Now, Retries: -1})
+	hc, hung, release := hangSyncState(e, 41)
+	tn, err := e.DB.Tenant(e.Tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := e.magentoVia(hc)(e.Ctx, tn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"ledger/domain"
-	"ledger/magento"
 	"ledger/store"
 	"ledger/store/storetest"
 	"ledger/sync/synctest"
@@ -420,13 +419,7 @@ func TestHangingMagentoDoesNotHoldUpXero(t *testing.T) {
 	})}
 	cfg := e.w.cfg
 	cfg.Recheck = time.Hour
-	cfg.Magento = func(_ context.Context, tn *domain.Tenant) (*magento.Client, error) {
-		key, err := e.DB.APIKey(tn.ID)
-		if err != nil {
-			return nil, err
-		}
-		return magento.NewClient(tn.MagentoURL, tn.ID, key, magento.ClientOptions{HTTP: hang, AllowPrivate: true, Now: e.Clock.Now, Retries: -1})
-	}
+	cfg.Magento = e.magentoVia(hang)
 	e.w = New(cfg)
 	ctx, cancel := context.WithCancel(e.Ctx)
 	defer cancel()
