@@ -188,3 +188,25 @@ func (db *DB) BindingsByTenant(tenantID string) ([]*domain.Binding, error) {
 	})
 	return out, err
 }
+
+// noteLastSync moves the binding's LastSyncAt to a run that succeeded (the
+// last document ledger synced to Xero: `ledger binding list`, the
+// dashboard's "Last sync").
+func noteLastSync(tx *bolt.Tx, r *domain.SyncRun, now time.Time) error {
+	if r.Status != domain.RunSucceeded || r.BindingID == 0 || r.FinishedAt == nil {
+		return nil
+	}
+	rec, err := getBinding(tx, r.BindingID)
+	if domain.IsKind(err, domain.ENotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if rec.LastSyncAt != nil && !r.FinishedAt.After(*rec.LastSyncAt) {
+		return nil
+	}
+	at := *r.FinishedAt
+	rec.LastSyncAt, rec.UpdatedAt = &at, now
+	return putJSON(tx.Bucket(bucketBindings), u64(r.BindingID), rec)
+}

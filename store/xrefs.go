@@ -95,7 +95,8 @@ func (db *DB) PutXref(x domain.Xref) error {
 	return db.update(func(tx *bolt.Tx) error { return putXrefTx(tx, x, db.utc()) })
 }
 
-// FinishRun writes xrefs and the run in ONE transaction: the document
+// FinishRun writes xrefs, the run and, when it succeeded, its binding's
+// last sync time in ONE transaction: the document
 // posted to Xero and the run that posted it are recorded together or not
 // at all. The run must exist; its id, binding and tenant may not change.
 func (db *DB) FinishRun(run *domain.SyncRun, xrefs []domain.Xref) error {
@@ -115,7 +116,10 @@ func (db *DB) FinishRun(run *domain.SyncRun, xrefs []domain.Xref) error {
 			*r = *run
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return noteLastSync(tx, out, now)
 	})
 	if err == nil {
 		*run = *out

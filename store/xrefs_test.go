@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -92,6 +93,46 @@ func TestFinishRunIsAtomic(t *testing.T) {
 	}
 	if due, _ := db.DueRuns(b.ID, t0, 10); len(due) != 1 || due[0].ID != 2 {
 		t.Errorf("queue after failed FinishRun: %v", due)
+	}
+}
+
+// TestFinishRunNotesLastSync: a run that succeeded moves its binding's
+// LastSyncAt to its finish time; a failure, or an older success finishing
+// late, leaves it.
+func TestFinishRunNotesLastSync(t *testing.T) {
+	db := storetest.MustOpen(t)
+	ten, b := storetest.MustPairing(t, db, 0)
+	for i := range 3 {
+		accept(t, db, ten.ID, fmt.Sprint("k", i), domain.EventInvoiceCreated, envelope(int64(i+1), `{}`))
+	}
+	finish := func(id uint64, st domain.RunStatus, at time.Time) *time.Time {
+		t.Helper()
+		r, _ := db.Run(id)
+		r.Status, r.FinishedAt = st, &at
+		if err := db.FinishRun(r, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Binding(b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.LastSyncAt
+	}
+	later := t0.Add(time.Hour)
+	for _, s := range []struct {
+		name string
+		id   uint64
+		st   domain.RunStatus
+		at   time.Time
+		want *time.Time
+	}{
+		{"a failure is no sync", 1, domain.RunFailed, t0, nil},
+		{"a success is", 2, domain.RunSucceeded, later, &later},
+		{"an older success finishing late", 3, domain.RunSucceeded, t0, &later},
+	} {
+		if got := finish(s.id, s.st, s.at); !cmp.Equal(got, s.want) {
+			t.Errorf("%s: LastSyncAt = %v, want %v", s.name, got, s.want)
+		}
 	}
 }
 
