@@ -36,10 +36,6 @@ func (s *Server) renderBinding(w http.ResponseWriter, r *http.Request, c *reqCtx
 		Active:        v.B.Status == domain.BindingActive,
 		MagentoStatus: magentoStatusLabel(v.T.MagentoStatus), MagentoURL: v.T.MagentoURL,
 		LastSync: agoOrNever(now, v.B.LastSyncAt)}
-	// The home tile's source, so the two pages agree on "Last sync".
-	if st, err := s.store.RunStats(v.B.ID); err == nil && st.LastRunAt != nil {
-		d.LastSync = agoOrNever(now, st.LastRunAt)
-	}
 	d.StatusLabel, d.StatusClass = bindingStatus(v.B.Status)
 	switch ref, err := s.store.Reference(v.B.ID); {
 	case err == nil && ref != nil && !ref.FetchedAt.IsZero():

@@ -74,12 +74,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 			NeedsReauth: v.B.Status == domain.BindingNeedsReauth, LastSync: "never"}
 		t.StoreHost, t.StorePort = storeHost(v.T.MagentoURL)
 		t.StatusLabel, t.StatusClass = bindingStatus(v.B.Status)
+		t.LastSync = agoOrNever(now, v.B.LastSyncAt)
 		if st, err := s.store.RunStats(v.B.ID); err == nil {
 			t.Pending, t.Failed24h = st.Pending, st.Failed24h
-			t.LastSync = agoOrNever(now, st.LastRunAt)
 		} else {
 			s.cfg.Logger.Warn("dashboard: run stats", "binding", v.B.ID, "err", err)
-			t.LastSync = agoOrNever(now, v.B.LastSyncAt)
 		}
 		days, err := s.store.DailyCounts(v.B.ID, chartDays)
 		if err != nil {

@@ -109,12 +109,14 @@ func TestPageTitles(t *testing.T) {
 
 // TestPagesSpeakPlainly: the pages show words, not codes — a skipped run
 // says why and which setting to change, the Magento connection reads
-// "Connected" or what to do, and the connection page's "Last sync" is the
-// home tile's.
+// "Connected" or what to do, and the connection page's "Last sync" (the
+// last document synced to Xero) is the home tile's.
 func TestPagesSpeakPlainly(t *testing.T) {
 	f := setup(t)
 	f.st.runs[102] = &domain.SyncRun{ID: 102, TenantID: "tenant-a", BindingID: 10, Event: domain.EventInvoiceCreated, MagentoID: 44,
-		Status: domain.RunSkipped, SkipReason: domain.SkipUnpaidInvoice, CreatedAt: f.clock.Now().Add(-10 * time.Minute)}
+		Status: domain.RunSkipped, SkipReason: domain.SkipUnpaidInvoice, CreatedAt: f.clock.Now().Add(-2 * time.Minute)}
+	synced := f.clock.Now().Add(-10 * time.Minute)
+	f.st.bindings[10].LastSyncAt = &synced
 	alice := f.browser().login("alice@example.com")
 	bob := f.browser().login("bob@example.com")
 	for _, tt := range []struct {
